@@ -1,0 +1,3 @@
+from upgradecamp.cli import main
+
+main()

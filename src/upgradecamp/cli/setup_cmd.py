@@ -1,0 +1,87 @@
+"""`upgradecamp init`, `demo` and `tui`: create a database, build the demo cluster, open the TUI."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from upgradecamp.cli.common import DbOption, JsonOption, read_pin
+from upgradecamp.cli.output import Exit, emit_json, fail, handles_errors, say
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("demo")(demo)
+    app.command("tui")(tui)
+
+
+@handles_errors
+def init(
+    admin: Annotated[str, typer.Option("--admin", help="staff code of the first admin")],
+    name: Annotated[str, typer.Option("--name", help="the admin's name")] = "管理员",
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """New database with the fixtures/ defaults and its first admin (PIN: UPGRADECAMP_PIN)."""
+    from upgradecamp.config import db_url
+    from upgradecamp.service.bus import bootstrap
+    from upgradecamp.service.setup import initialise
+
+    pin = read_pin("UPGRADECAMP_PIN", f"PIN for {admin}", confirm=True)
+    services = bootstrap(db)
+    result = initialise(services, admin_code=admin, admin_name=name, admin_pin=pin)
+    if json_out:
+        emit_json(result)
+    else:
+        say(f"initialised {db_url(db)}: branches {', '.join(result['branches'])}; "
+            f"rule sets {', '.join(result['rule_sets'])}; admin {admin}")
+
+
+@handles_errors
+def demo(
+    customers: Annotated[int, typer.Option("--customers", min=0, max=1_000_000,
+                                           help="how many clients")] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", help="same seed, same database")] = 2026,
+    no_tui: Annotated[bool, typer.Option("--no-tui", help="build only; do not open the TUI")]
+    = False,
+    db: DbOption = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="zh_CN or en")] = None,
+) -> None:
+    """Build a realistic demo branch cluster (Faker zh_CN) through the handlers, then open it."""
+    from pathlib import Path
+
+    from upgradecamp.config import db_url
+    from upgradecamp.demo import build_demo
+
+    target = db or "upgradecamp-demo.db"
+    if "://" not in target and Path(target).exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(target + suffix).unlink(missing_ok=True)
+    elif "://" in target and not target.startswith("sqlite"):
+        fail("demo builds into an SQLite file or an empty database; pass --db PATH",
+             Exit.BAD_INPUT)
+    report = build_demo(target, customers=customers, seed=seed, echo=say)
+    say(f"demo cluster ready in {db_url(target)} ({report.clients} clients, "
+        f"{report.events} events, {report.seconds:.1f} s)")
+    say("staff codes and PINs for the demo:")
+    for row in report.staff:
+        say(f"  {row['code']:<10} PIN {row['pin']}  {row['role']:<12} {row['branch']}  "
+            f"{row['name']}")
+    if not no_tui:
+        from upgradecamp.tui.app import run_tui
+
+        run_tui(target, lang=lang)
+
+
+@handles_errors
+def tui(
+    db: DbOption = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="zh_CN or en")] = None,
+) -> None:
+    """Open the terminal UI: sign in, then your role's home screen."""
+    from upgradecamp.cli.common import open_services
+    from upgradecamp.tui.app import run_tui
+
+    open_services(db)
+    run_tui(db, lang=lang)

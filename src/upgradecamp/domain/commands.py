@@ -1,0 +1,59 @@
+"""Commands: what a user asked for. Handlers in `service/handlers.py` decide what happens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Command:
+    pass
+
+
+@dataclass(frozen=True)
+class InitialiseDatabase(Command):
+    """`upgradecamp init`: the cluster, rules, tiers, benefits and the first admin."""
+
+    admin_code: str
+    admin_name: str
+    admin_pin: str
+    branches: list[dict[str, str]]
+    rule_sets: list[dict[str, Any]]
+    tier_ladder: dict[str, Any]
+    benefits: dict[str, list[dict[str, str]]]
+    admin_branch: str = "B01"
+
+
+@dataclass(frozen=True)
+class AddStaff(Command):
+    code: str
+    name: str
+    role: str
+    branch: str
+    pin: str
+    pin_salt: bytes | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class VerifyPin(Command):
+    """Check a staff member's PIN (sign-in or signature); counts failures, locks after five."""
+
+    code: str
+    pin: str = field(repr=False)
+    record_sign_in: bool = False
+
+
+@dataclass(frozen=True)
+class RegisterClients(Command):
+    """Register a batch of clients at once (CRM import, demo). All or nothing."""
+
+    clients: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class PublishRuleSet(Command):
+    version: str
+    effective_from: str
+    effective_to: str
+    rules: dict[str, Any]

@@ -1,0 +1,105 @@
+"""A write-behind buffer over the read tables, shared by live projection and replay.
+
+Projections `get` and `put` rows as dicts; the buffer answers reads from what this transaction
+already wrote, and `flush` writes everything with one executemany per table. Replay uses it on
+empty tables (plain inserts), the live path upserts. Same projection code, same rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, insert, select, tuple_
+from sqlmodel import SQLModel
+
+_DELETED = object()
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return model.__table__  # type: ignore[attr-defined]
+
+
+class RowStore:
+    def __init__(self, conn: Connection, *, tables_empty: bool = False):
+        self.conn = conn
+        self.tables_empty = tables_empty
+        self._rows: dict[str, dict[tuple, Any]] = {}
+        self._models: dict[str, type[SQLModel]] = {}
+
+    @staticmethod
+    def _pk_names(model: type[SQLModel]) -> list[str]:
+        return [c.name for c in _table(model).primary_key.columns]
+
+    def _key(self, model: type[SQLModel], key: Any) -> tuple:
+        return key if isinstance(key, tuple) else (key,)
+
+    def get(self, model: type[SQLModel], key: Any) -> dict[str, Any] | None:
+        name = _table(model).name
+        k = self._key(model, key)
+        buffered = self._rows.get(name, {}).get(k)
+        if buffered is _DELETED:
+            return None
+        if buffered is not None:
+            return buffered
+        if self.tables_empty:
+            return None
+        table = _table(model)
+        pk = [table.c[n] for n in self._pk_names(model)]
+        row = self.conn.execute(select(table).where(tuple_(*pk) == k)).mappings().first()
+        if row is None:
+            return None
+        copy = dict(row)
+        self._models[name] = model
+        self._rows.setdefault(name, {})[k] = copy
+        return copy
+
+    def put(self, model: type[SQLModel], row: dict[str, Any]) -> None:
+        name = _table(model).name
+        self._models[name] = model
+        k = tuple(row[n] for n in self._pk_names(model))
+        self._rows.setdefault(name, {})[k] = row
+
+    def update(self, model: type[SQLModel], key: Any, **changes: Any) -> None:
+        row = self.get(model, key)
+        if row is None:
+            raise LookupError(f"{_table(model).name} has no row {key!r} to update")
+        row.update(changes)
+        self.put(model, row)
+
+    def delete(self, model: type[SQLModel], key: Any) -> None:
+        name = _table(model).name
+        self._models[name] = model
+        self._rows.setdefault(name, {})[self._key(model, key)] = _DELETED
+
+    def flush(self) -> None:
+        for name, rows in self._rows.items():
+            model = self._models[name]
+            table = _table(model)
+            pk_cols = [table.c[n] for n in self._pk_names(model)]
+            gone = [k for k, v in rows.items() if v is _DELETED]
+            live = [v for v in rows.values() if v is not _DELETED]
+            for start in range(0, len(gone), 500):
+                chunk = gone[start:start + 500]
+                self.conn.execute(delete(table).where(tuple_(*pk_cols).in_(chunk)))
+            if not live:
+                continue
+            if self.tables_empty:
+                self.conn.execute(insert(table), live)
+            else:
+                self.conn.execute(self._upsert(table), live)
+        self._rows.clear()
+
+    def _upsert(self, table: Table):
+        dialect = self.conn.dialect.name
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        elif dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+            raise RuntimeError(f"unsupported database dialect {dialect}")
+        stmt = dialect_insert(table)
+        pk = [c.name for c in table.primary_key.columns]
+        others = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in pk}
+        if not others:
+            return stmt.on_conflict_do_nothing(index_elements=pk)
+        return stmt.on_conflict_do_update(index_elements=pk, set_=others)

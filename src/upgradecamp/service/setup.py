@@ -1,0 +1,26 @@
+"""Creating a database: schema, then the fixtures and the first admin as events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from upgradecamp.domain.commands import InitialiseDatabase
+from upgradecamp.domain.staff import SYSTEM
+from upgradecamp.service.auth import check_pin_format
+from upgradecamp.service.bus import Services
+from upgradecamp.service.fixtures import load_defaults
+from upgradecamp.store.schema import create_schema
+
+
+def initialise(services: Services, *, admin_code: str, admin_name: str, admin_pin: str,
+               fixtures: Path | None = None) -> dict[str, Any]:
+    check_pin_format(admin_pin)
+    defaults = load_defaults(fixtures)
+    create_schema(services.engine)
+    return services.execute(
+        InitialiseDatabase(admin_code=admin_code, admin_name=admin_name, admin_pin=admin_pin,
+                           branches=defaults["branches"], rule_sets=defaults["rule_sets"],
+                           tier_ladder=defaults["tier_ladder"], benefits=defaults["benefits"]),
+        SYSTEM,
+    )

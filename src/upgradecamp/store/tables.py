@@ -1,0 +1,83 @@
+"""Read-model tables (projections of the event log). Only projections write them.
+
+Money is kept as integer cents so range queries (AUM bands) are exact on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+
+class BranchRow(SQLModel, table=True):
+    __tablename__ = "branches"
+    code: str = Field(primary_key=True)
+    name: str
+    kind: str
+    theme: str
+
+
+class StaffRow(SQLModel, table=True):
+    __tablename__ = "staff"
+    code: str = Field(primary_key=True)
+    name: str
+    role: str = Field(index=True)
+    branch: str
+    pin_hash: str
+    failed_attempts: int = 0
+    locked_until: datetime | None = None
+    added_at: datetime
+
+
+class ClientRow(SQLModel, table=True):
+    __tablename__ = "clients"
+    client_id: str = Field(primary_key=True)
+    name: str
+    initials: str = Field(index=True)
+    mobile: str
+    mobile_last4: str = Field(index=True)
+    id_last4: str
+    branch: str = Field(index=True)
+    rm: str | None = None
+    aum_cents: int = Field(index=True)
+    segment: str
+    risk_grade: str | None = None
+    risk_expires: date | None = None
+    marketing_consent: bool
+    contact_status: str
+    registered_at: datetime
+
+
+class RuleSetRow(SQLModel, table=True):
+    __tablename__ = "rule_sets"
+    version: str = Field(primary_key=True)
+    effective_from: date
+    effective_to: date
+    rules: str
+    published_at: datetime
+    published_by: str
+
+
+class TierLadderRow(SQLModel, table=True):
+    __tablename__ = "tier_ladder"
+    id: int = Field(primary_key=True)
+    ladder: str
+    published_at: datetime
+
+
+class BenefitRow(SQLModel, table=True):
+    __tablename__ = "benefits"
+    part: str = Field(primary_key=True)
+    idx: int = Field(primary_key=True)
+    title: str
+    description: str
+
+
+class ProjectionPositionRow(SQLModel, table=True):
+    __tablename__ = "projection_position"
+    name: str = Field(primary_key=True)
+    position: int
+
+
+READ_TABLES = [BranchRow, StaffRow, ClientRow, RuleSetRow, TierLadderRow, BenefitRow]
