@@ -24,6 +24,9 @@ from upgradecamp.domain.points import (
 from upgradecamp.domain.rules import RuleSet
 from upgradecamp.domain.tiers import Tier, TierLadder
 
+# Keeps every sum well inside the 60-digit working precision; no client holds 10^15 CNY.
+MAX_AUM = Decimal(10) ** 15
+
 
 @dataclass(frozen=True, slots=True)
 class Calculation:
@@ -73,17 +76,27 @@ def calculate(
         raise BadInput(f"AUM must be a decimal number, got {aum!r}")
     if not Decimal(aum).is_finite() or aum < 0:
         raise BadInput(f"AUM must be 0 or more, got {aum}")
+    if aum > MAX_AUM:
+        raise BadInput(f"AUM {aum} is beyond any client's; check the value")
     with localcontext(EXACT):
         aum = Decimal(aum).quantize(CENT, ROUND_HALF_UP)
         results = [price_line_exact(rule_set, line, on_site) for line in lines]
         priced_actions = _actions(rule_set, actions)
-        delta = sum((r.converted_delta for r in results), ZERO_MONEY)
+        delta = ZERO_MONEY
+        points = 0
+        for result in results:
+            delta += result.converted_delta
+            points += result.points
+        for _code, earned in priced_actions:
+            points += earned
         converted = aum + delta
         tier = ladder.tier_for(converted)
         next_tier = ladder.next_tier(tier)
-        gap = next_tier.minimum - converted if next_tier else ZERO_MONEY
-        proposals = _proposals(rule_set, gap) if next_tier else {}
-    points = sum(r.points for r in results) + sum(p for _, p in priced_actions)
+        if next_tier is None:
+            gap, proposals = ZERO_MONEY, {}
+        else:
+            gap = (next_tier.minimum - converted).quantize(CENT)
+            proposals = _proposals(rule_set, gap)
     return Calculation(
         rule_set.version,
         aum,
@@ -94,47 +107,53 @@ def calculate(
         converted,
         tier,
         next_tier,
-        gap.quantize(CENT),
+        gap,
         points,
         proposals,
     )
 
 
 def _actions(rule_set: RuleSet, codes: list[str]) -> list[tuple[str, int]]:
-    seen: set[str] = set()
     out = []
     for code in codes:
-        if code in seen:
+        if any(code == seen for seen, _ in out):
             raise BadInput(f"action {code!r} is listed twice; a client earns it once per form")
-        seen.add(code)
         out.append((code, action_points(rule_set, code)))
     return out
 
 
 def _proposals(rule_set: RuleSet, gap: Decimal) -> dict[str, Decimal]:
-    """New money per product that alone closes `gap`, rounded up so it always does.
+    """New money per product that alone closes `gap` (> 0), rounded up so it always does.
 
-    Count products (credit cards) propose whole units, given as units × unit_value CNY;
-    `proposal_line` turns any proposal back into a form line. Coefficient-0 products are
-    skipped: no amount of them closes a gap.
+    An amount product needs ceil_cent(gap / coefficient): its delta, rounded half up, is then
+    at least gap. A count product (credit cards) needs whole units, proposed as
+    units × unit_value CNY; `proposal_line` turns any proposal back into a form line.
+    Products with coefficient 0 are skipped: no amount of them closes a gap.
     """
+    plan = rule_set.memo.get("proposal_plan") or _proposal_plan(rule_set)
+    by_coefficient: dict[Decimal, Decimal] = {}
     out: dict[str, Decimal] = {}
-    for product in rule_set.products.values():
-        coefficient = product.coefficient
-        if coefficient == 0:
-            continue
-        if product.kind == "count":
-            per_unit = product.unit_value * coefficient
-            units = (gap / per_unit).to_integral_value(ROUND_CEILING)
-            out[product.code] = (units * product.unit_value).quantize(CENT)
-            continue
-        amount = (gap / coefficient).quantize(CENT, ROUND_CEILING)
-        # The delta is rounded half up, so the ceiling already closes the gap; the loop is a
-        # guard should a rule ever round differently.
-        while (amount * coefficient).quantize(CENT, ROUND_HALF_UP) < gap:
-            amount += CENT
-        out[product.code] = amount
+    for code, coefficient, unit_value in plan:
+        if unit_value is None:
+            amount = by_coefficient.get(coefficient)
+            if amount is None:
+                amount = (gap / coefficient).quantize(CENT, ROUND_CEILING)
+                by_coefficient[coefficient] = amount
+        else:
+            units = (gap / (unit_value * coefficient)).to_integral_value(ROUND_CEILING)
+            amount = (units * unit_value).quantize(CENT)
+        out[code] = amount
     return out
+
+
+def _proposal_plan(rule_set: RuleSet) -> list[tuple[str, Decimal, Decimal | None]]:
+    plan = [
+        (p.code, p.coefficient, p.unit_value if p.kind == "count" else None)
+        for p in rule_set.products.values()
+        if p.coefficient != 0
+    ]
+    rule_set.memo["proposal_plan"] = plan
+    return plan
 
 
 def proposal_line(rule_set: RuleSet, product_code: str, amount: Decimal) -> FormLine:

@@ -23,6 +23,7 @@ class InitialiseDatabase(Command):
     tier_ladder: dict[str, Any]
     benefits: dict[str, list[dict[str, str]]]
     admin_branch: str = "B01"
+    admin_pin_salt: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

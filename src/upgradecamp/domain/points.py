@@ -55,7 +55,7 @@ class LineResult:
         if self.units is None:
             shown = f"{self.value}"
         else:
-            shown = f"{self.units} × {ratio(self.value / self.units)}"
+            shown = f"{self.units} × {(self.value / self.units).normalize():f}"
         return (
             f"floor({shown} × {ratio(self.coefficient)} × {ratio(self.multiplier)}"
             f" / {self.points_unit}) = {self.points}"
@@ -116,6 +116,8 @@ def line_value(product: Product, raw: Decimal | int) -> tuple[Decimal, int | Non
         raise BadInput(f"{_label(product)}: the value must be a decimal number, got {raw!r}")
     if not value.is_finite() or value <= 0:
         raise BadInput(f"{_label(product)}: the value must be greater than 0, got {raw}")
+    if value > MAX_LINE_VALUE:
+        raise BadInput(f"{_label(product)}: {raw} is more than one line may carry; check it")
     if product.kind == "count":
         if value != value.to_integral_value():
             raise BadInput(
@@ -129,9 +131,7 @@ def line_value(product: Product, raw: Decimal | int) -> tuple[Decimal, int | Non
         if amount == 0:
             raise BadInput(f"{_label(product)}: {raw} CNY is less than one cent")
     if amount > MAX_LINE_VALUE:
-        raise BadInput(
-            f"{_label(product)}: {amount} CNY is more than one line may carry; check the value"
-        )
+        raise BadInput(f"{_label(product)}: {amount} CNY is more than one line may carry")
     return amount, units
 
 

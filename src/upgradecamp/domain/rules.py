@@ -246,14 +246,20 @@ def check_keys(data: Any, allowed: Iterable[str], src: str, where: str) -> None:
     for key in data:
         if key not in allowed:
             raise fail(
-                src, f"{where}.{key}" if where else key, f"unknown key; expected {', '.join(allowed)}"
+                src,
+                f"{where}.{key}" if where else key,
+                f"unknown key; expected {', '.join(allowed)}",
             )
 
 
-def _code(entry: Mapping[str, Any], src: str, where: str) -> str:
-    code = text_value(entry, "code", src, where + ".")
+def entry_code(entry: Any, allowed: Iterable[str], src: str, table: str, index: int) -> str:
+    """The code of the index-th [[table]] entry, after checking its keys (named by code)."""
+    if not isinstance(entry, Mapping):
+        raise fail(src, f"{table}[{index}]", f"must be a table, got {entry!r}")
+    code = text_value(entry, "code", src, f"{table}[{index}].")
     if not _CODE.match(code):
-        raise fail(src, where + ".code", f"{code!r} must be lower-case letters, digits and _")
+        raise fail(src, f"{table}[{index}].code", f"{code!r} must be lower-case letters, digits, _")
+    check_keys(entry, allowed, src, f"{table}[{code}]")
     return code
 
 
@@ -265,8 +271,7 @@ def _entries(data: Mapping[str, Any], name: str, src: str) -> list[Mapping[str, 
 
 
 def _parse_product(entry: Any, index: int, src: str) -> Product:
-    check_keys(entry, _PRODUCT_KEYS, src, f"products[{index}]")
-    code = _code(entry, src, f"products[{index}]")
+    code = entry_code(entry, _PRODUCT_KEYS, src, "products", index)
     where = f"products[{code}]."
     kind = text_value(entry, "kind", src, where)
     if kind not in KINDS:
@@ -291,8 +296,7 @@ def _parse_product(entry: Any, index: int, src: str) -> Product:
 
 
 def _parse_action(entry: Any, index: int, src: str) -> FixedAction:
-    check_keys(entry, _ACTION_KEYS, src, f"actions[{index}]")
-    code = _code(entry, src, f"actions[{index}]")
+    code = entry_code(entry, _ACTION_KEYS, src, "actions", index)
     where = f"actions[{code}]."
     return FixedAction(
         code=code,
@@ -316,9 +320,7 @@ def parse_rule_set(data: Mapping[str, Any], src: str) -> RuleSet:
     effective_from = _date_value(data, "effective_from", src)
     effective_to = _date_value(data, "effective_to", src)
     if effective_to < effective_from:
-        raise fail(
-            src, "effective_to", f"{effective_to} is before effective_from {effective_from}"
-        )
+        raise fail(src, "effective_to", f"{effective_to} is before effective_from {effective_from}")
     products = [_parse_product(e, i, src) for i, e in enumerate(_entries(data, "products", src))]
     raw_actions = data.get("actions", [])
     if not isinstance(raw_actions, list):

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from upgradecamp.domain.errors import BadInput
-from upgradecamp.domain.rules import check_keys, decimal_value, fail, read_toml, text_value
+from upgradecamp.domain.rules import (
+    check_keys,
+    decimal_value,
+    entry_code,
+    fail,
+    read_toml,
+    text_value,
+)
 
 SEGMENTS = ("long_tail", "potential", "mid_high", "private")
 _SEGMENT_FLOORS = (Decimal(0), Decimal(50_000), Decimal(200_000), Decimal(8_000_000))
@@ -112,11 +119,14 @@ def parse_tier_ladder(data: Mapping[str, Any], src: str) -> TierLadder:
         raise fail(src, "tiers", "must be a non-empty list of tables ([[tiers]])")
     tiers = []
     for index, entry in enumerate(raw):
-        check_keys(entry, ("code", "name_zh", "minimum"), src, f"tiers[{index}]")
-        code = text_value(entry, "code", src, f"tiers[{index}].")
+        code = entry_code(entry, ("code", "name_zh", "minimum"), src, "tiers", index)
         where = f"tiers[{code}]."
         tiers.append(
-            Tier(code, text_value(entry, "name_zh", src, where), decimal_value(entry, "minimum", src, where))
+            Tier(
+                code,
+                text_value(entry, "name_zh", src, where),
+                decimal_value(entry, "minimum", src, where),
+            )
         )
     vip_from = text_value(data, "vip_from", src)
     check_ladder(tuple(tiers), vip_from, src)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from upgradecamp.projections.rowstore import RowStore
@@ -29,8 +28,7 @@ def rule_set_published(store: RowStore, ev: StoredEvent) -> None:
 
 
 def tier_ladder_published(store: RowStore, ev: StoredEvent) -> None:
-    store.put(TierLadderRow, {"id": 1, "ladder": json.dumps(ev.payload["ladder"],
-                                                            ensure_ascii=False),
+    store.put(TierLadderRow, {"id": 1, "ladder": canonical(ev.payload["ladder"]),
                               "published_at": ev.recorded_at})
 
 

@@ -14,13 +14,14 @@ from upgradecamp.store.schema import create_schema
 
 
 def initialise(services: Services, *, admin_code: str, admin_name: str, admin_pin: str,
-               fixtures: Path | None = None) -> dict[str, Any]:
+               fixtures: Path | None = None, pin_salt: bytes | None = None) -> dict[str, Any]:
     check_pin_format(admin_pin)
     defaults = load_defaults(fixtures)
     create_schema(services.engine)
     return services.execute(
         InitialiseDatabase(admin_code=admin_code, admin_name=admin_name, admin_pin=admin_pin,
                            branches=defaults["branches"], rule_sets=defaults["rule_sets"],
-                           tier_ladder=defaults["tier_ladder"], benefits=defaults["benefits"]),
+                           tier_ladder=defaults["tier_ladder"], benefits=defaults["benefits"],
+                           admin_pin_salt=pin_salt),
         SYSTEM,
     )

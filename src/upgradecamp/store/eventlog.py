@@ -169,8 +169,10 @@ class EventLog:
                                   new.schema_version, payload_json, meta_json, recorded_at)
                 rows.append((position, stream.stream_id, version, new.type, new.schema_version,
                              payload_json, meta_json, recorded_at, digest))
+                # Projections must see exactly what a replay will read back, key order included.
                 stored.append(StoredEvent(position, stream.stream_id, version, new.type,
-                                          new.schema_version, new.payload, meta, recorded, digest))
+                                          new.schema_version, json.loads(payload_json), meta,
+                                          recorded, digest))
                 prev = digest
         if not rows:
             return []

@@ -1,0 +1,233 @@
+"""The demo branch cluster (Faker zh_CN), built through the command handlers.
+
+Everything goes through `Services.execute`, so the demo's log is a real, verifiable log and its
+read tables are exactly what a replay gives. Everything comes from the seed — data, PINs, PIN
+salts, ids, the clock and the terminal — so the same seed gives byte-identical `event_log`
+rows (same hashes), and a demo can be rebuilt to reproduce what someone saw.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from itertools import accumulate
+from typing import Any
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# A Monday morning inside rule set 2026Q4: the demo's log starts here and runs 1 ms per tick.
+DEMO_START = datetime(2026, 10, 12, 1, 0, tzinfo=UTC)
+DEMO_TERMINAL = "demo"
+ADMIN_CODE = "admin"
+CLIENTS_PER_COMMAND = 5_000
+
+# Staff per branch: role, code suffix, how many (B02-MK1, B02-MK2, …).
+STAFF_PLAN = (("organizer", "OR", 1), ("checkin", "CK", 2), ("marketer", "MK", 2),
+              ("branch_head", "BH", 1))
+CORE_WEIGHT, SATELLITE_WEIGHT = 2, 1
+
+# AUM bands (SPEC §3.1 segments) as (share, low, high) in cents, high exclusive, and a shape:
+# balances crowd at the low end of each band, as in a real branch's client book.
+LONG_TAIL, POTENTIAL, MID_HIGH, PRIVATE = "long_tail", "potential", "mid_high", "private"
+AUM_BANDS = (
+    (0.91, LONG_TAIL, 0, 5_000_000),
+    (0.06, POTENTIAL, 5_000_000, 20_000_000),
+    (0.025, MID_HIGH, 20_000_000, 800_000_000),
+    (0.005, PRIVATE, 800_000_000, 20_000_000_000),
+)
+DORMANT_SHARE = 0.08  # of the long tail: near-empty accounts under 100 CNY
+UNREACHABLE_SHARE = 0.30
+CONSENT_SHARE = 0.85
+GRADED_SHARE = 0.82
+NO_RM_SHARE = 0.12
+RISK_GRADES = ("C1", "C2", "C3", "C4", "C5")
+RISK_WEIGHTS = (8, 22, 38, 22, 10)
+# Days from the demo's first day to a grade's expiry; below zero is an expired assessment (~20%).
+RISK_EXPIRY_DAYS = (-180, 720)
+MOBILE_PREFIXES = (
+    "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151", "152",
+    "153", "155", "156", "157", "158", "159", "166", "173", "176", "177", "180", "181", "182",
+    "183", "185", "186", "187", "188", "189", "191", "198", "199",
+)
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    clients: int
+    events: int
+    seconds: float
+    staff: list[dict[str, str]]
+
+
+class DemoClock:
+    """A clock that starts at a fixed instant and moves 1 ms each time it is read."""
+
+    def __init__(self, start: datetime = DEMO_START):
+        self._now = start
+        self._tick = timedelta(milliseconds=1)
+
+    def __call__(self) -> datetime:
+        now = self._now
+        self._now = now + self._tick
+        return now
+
+
+def seeded_ids(seed: int) -> Callable[[], str]:
+    """uuid4-looking hex ids from their own seeded stream (so they do not shift the data)."""
+    ids = random.Random(f"upgradecamp-demo-ids-{seed}")
+    return lambda: f"{ids.getrandbits(128):032x}"
+
+
+def build_demo(db: str, *, customers: int = 20_000, seed: int = 2026,
+               echo: Callable[[str], Any] = print) -> DemoReport:
+    """Create and fill a demo database at `db` (path or URL) through the command handlers."""
+    from faker import Faker
+    from sqlalchemy import select
+
+    from upgradecamp.domain.commands import AddStaff, RegisterClients
+    from upgradecamp.domain.staff import Actor
+    from upgradecamp.service.bus import bootstrap
+    from upgradecamp.service.setup import initialise
+    from upgradecamp.store.db import read_transaction
+    from upgradecamp.store.eventlog import EventLog
+    from upgradecamp.store.tables import BranchRow
+
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    clock = DemoClock()
+    services = bootstrap(db, clock=clock, new_id=seeded_ids(seed), terminal=DEMO_TERMINAL)
+    try:
+        admin_pin = _pin(rng)
+        initialise(services, admin_code=ADMIN_CODE, admin_name="管理员", admin_pin=admin_pin,
+                   pin_salt=rng.randbytes(16))
+        with read_transaction(services.engine) as conn:
+            branches = [(r.code, r.kind) for r in
+                        conn.execute(select(BranchRow.code, BranchRow.kind)
+                                     .order_by(BranchRow.code))]
+        admin = Actor(code=ADMIN_CODE, role="admin", branch=branches[0][0], name="管理员")
+        staff = [{"code": ADMIN_CODE, "pin": admin_pin, "role": "admin",
+                  "branch": admin.branch, "name": "管理员"}]
+        for code, _kind in branches:
+            for role, suffix, count in STAFF_PLAN:
+                for n in range(1, count + 1):
+                    member = {"code": f"{code}-{suffix}{n}", "pin": _pin(rng), "role": role,
+                              "branch": code, "name": fake.name()}
+                    services.execute(AddStaff(code=member["code"], name=member["name"],
+                                              role=role, branch=code, pin=member["pin"],
+                                              pin_salt=rng.randbytes(16)), admin)
+                    staff.append(member)
+        echo(f"cluster: {len(branches)} branches, {len(staff)} staff "
+             f"({time.perf_counter() - started:.1f} s)")
+
+        core = next((c for c, kind in branches if kind == "core"), branches[0][0])
+        organizer = next(s for s in staff if s["role"] == "organizer" and s["branch"] == core)
+        acting = Actor(code=organizer["code"], role="organizer", branch=core,
+                       name=organizer["name"])
+        marketers = {code: [s["code"] for s in staff
+                            if s["role"] == "marketer" and s["branch"] == code]
+                     for code, _kind in branches}
+        weights = [CORE_WEIGHT if kind == "core" else SATELLITE_WEIGHT for _c, kind in branches]
+        today = DEMO_START.astimezone(SHANGHAI).date()
+        rows = ClientFactory(rng, fake, [c for c, _k in branches], weights, marketers, today)
+        done = 0
+        while done < customers:
+            batch = rows.make(min(CLIENTS_PER_COMMAND, customers - done))
+            services.execute(RegisterClients(clients=batch), acting)
+            done += len(batch)
+            echo(f"clients: {done:,} / {customers:,} ({time.perf_counter() - started:.1f} s)")
+
+        with read_transaction(services.engine) as conn:
+            events, _hash = EventLog.head(conn)
+    finally:
+        services.engine.dispose()
+    return DemoReport(clients=customers, events=events,
+                      seconds=time.perf_counter() - started, staff=staff)
+
+
+def _pin(rng: random.Random) -> str:
+    return f"{rng.randrange(1_000_000):06d}"
+
+
+class ClientFactory:
+    """CRM-like client rows: names, contacts, branch, RM, AUM, risk grade, consent."""
+
+    def __init__(self, rng: random.Random, fake: Any, branches: list[str], weights: list[int],
+                 marketers: dict[str, list[str]], today: date):
+        self.rng = rng
+        self.fake = fake
+        self.branches = branches
+        self.cum_weights = list(accumulate(weights))
+        self.marketers = marketers
+        self.today = today
+        self._ids: set[int] = set()
+        self._mobiles: set[str] = set()
+
+    def make(self, count: int) -> list[dict[str, Any]]:
+        return [self.client() for _ in range(count)]
+
+    def client(self) -> dict[str, Any]:
+        rng = self.rng
+        branch = rng.choices(self.branches, cum_weights=self.cum_weights)[0]
+        team = self.marketers.get(branch) or []
+        rm = rng.choice(team) if team and rng.random() >= NO_RM_SHARE else None
+        if rng.random() < GRADED_SHARE:
+            grade = rng.choices(RISK_GRADES, weights=RISK_WEIGHTS)[0]
+            expires = self.today + timedelta(days=rng.randint(*RISK_EXPIRY_DAYS))
+        else:
+            grade, expires = None, None
+        return {
+            "client_id": self._client_id(),
+            "name": self.fake.name(),
+            "mobile": self._mobile(),
+            "id_last4": f"{rng.randrange(1000):03d}"
+                        + ("X" if rng.random() < 1 / 11 else str(rng.randrange(10))),
+            "branch": branch,
+            "rm": rm,
+            "aum": Decimal(aum_cents(rng)).scaleb(-2),
+            "risk_grade": grade,
+            "risk_expires": expires,
+            "marketing_consent": rng.random() < CONSENT_SHARE,
+            "contact_status": "unreachable" if rng.random() < UNREACHABLE_SHARE else "ok",
+        }
+
+    def _client_id(self) -> str:
+        while True:
+            value = self.rng.randrange(1_000_000_000, 10_000_000_000)
+            if value not in self._ids:
+                self._ids.add(value)
+                return str(value)
+
+    def _mobile(self) -> str:
+        while True:
+            mobile = self.rng.choice(MOBILE_PREFIXES) + f"{self.rng.randrange(100_000_000):08d}"
+            if mobile not in self._mobiles:
+                self._mobiles.add(mobile)
+                return mobile
+
+
+def aum_cents(rng: random.Random) -> int:
+    """An AUM in integer cents: pick a band by its share, then a skewed point inside it.
+
+    Floats only choose the integer; the stored amount is exact cents (Decimal with 2 places).
+    """
+    u = rng.random()
+    for share, band, low, high in AUM_BANDS:
+        if u < share or band == PRIVATE:
+            break
+        u -= share
+    if band == LONG_TAIL and rng.random() < DORMANT_SHARE:
+        return rng.randrange(0, 10_000)
+    if band == LONG_TAIL:
+        low = 10_000
+    # Log-uniform, bent towards the low end for the wide upper bands (Pareto-like tails).
+    bend = {LONG_TAIL: 1.0, POTENTIAL: 1.2, MID_HIGH: 1.8, PRIVATE: 2.5}[band]
+    span = math.log(high / low)
+    cents = int(low * math.exp(span * rng.random() ** bend))
+    return min(max(cents, low), high - 1)

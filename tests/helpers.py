@@ -1,0 +1,39 @@
+"""Small helpers shared by tests: table dumps and client rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from upgradecamp.store.db import read_transaction
+from upgradecamp.store.tables import READ_TABLES, ProjectionPositionRow
+
+
+def dump_read_tables(engine: Engine) -> dict[str, list[tuple]]:
+    """Every read table, rows ordered by primary key: what replay must reproduce exactly."""
+    out: dict[str, list[tuple]] = {}
+    with read_transaction(engine) as conn:
+        for model in [*READ_TABLES, ProjectionPositionRow]:
+            table = model.__table__
+            rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
+            out[table.name] = [tuple(r) for r in rows]
+    return out
+
+
+def client_row(n: int, **overrides: Any) -> dict[str, Any]:
+    row = {
+        "client_id": f"C{n:06d}",
+        "name": "张三" if n % 2 else "李四",
+        "mobile": f"138{n:08d}",
+        "id_last4": f"{n % 10000:04d}",
+        "branch": "B02",
+        "rm": None,
+        "aum": "120000.00",
+        "risk_grade": "C3",
+        "risk_expires": "2027-06-30",
+        "marketing_consent": True,
+        "contact_status": "ok",
+    }
+    row.update(overrides)
+    return row

@@ -1,0 +1,87 @@
+"""The bus: idempotency keys, retries on concurrency conflicts, policies after commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.conftest import ADMIN
+from upgradecamp.domain.commands import AddStaff, Command
+from upgradecamp.domain.errors import ConcurrencyConflict
+from upgradecamp.domain.events import BranchRegistered
+from upgradecamp.store.db import read_transaction, write_transaction
+from upgradecamp.store.eventlog import NewEvent, StreamAppend
+
+
+def _head(services):
+    with read_transaction(services.engine) as conn:
+        return services.log.head(conn)[0]
+
+
+def test_repeated_idempotency_key_returns_first_result_and_writes_nothing(services):
+    cmd = AddStaff(code="ck1", name="赵六", role="checkin", branch="B03", pin="4321")
+    first = services.execute(cmd, ADMIN, idempotency_key="req-1")
+    head = _head(services)
+    again = services.execute(cmd, ADMIN, idempotency_key="req-1")
+    assert again == first
+    assert _head(services) == head
+    with read_transaction(services.engine) as conn:
+        (ev,) = services.log.read_stream(conn, "staff-ck1")
+    assert ev.meta["idempotency_key"] == "req-1"
+
+
+@dataclass(frozen=True)
+class Touch(Command):
+    code: str
+
+
+def test_conflict_is_retried_with_fresh_state(services):
+    calls = []
+
+    def touch(uow, cmd):
+        version = uow.stream_version(f"branch-{cmd.code}")
+        calls.append(version)
+        if len(calls) == 1:  # another terminal writes to the same stream meanwhile
+            with write_transaction(services.engine) as other:
+                services.log.append(other, [StreamAppend(f"branch-{cmd.code}", version, [
+                    NewEvent("BranchRegistered", 1, {"code": cmd.code, "name": "x",
+                                                      "kind": "satellite", "theme": "t"})])],
+                                    {})
+        uow.record(version, BranchRegistered(code=cmd.code, name="y", kind="satellite",
+                                             theme="t"))
+        return {"version": version}
+
+    if services.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite holds the write lock for the whole command: no interleaving possible")
+    services.handlers[Touch] = touch
+    assert services.execute(Touch("B09"), ADMIN) == {"version": 1}
+    assert calls == [0, 1]
+
+
+def test_persistent_conflict_surfaces_as_a_clear_error(services):
+    def stale(uow, cmd):
+        uow.record(0, BranchRegistered(code="B01", name="x", kind="core", theme="t"))
+        return {}
+
+    services.handlers[Touch] = stale
+    with pytest.raises(ConcurrencyConflict, match="nothing was saved"):
+        services.execute(Touch("B01"), ADMIN)
+
+
+def test_policies_run_after_commit_and_their_errors_surface(services):
+    seen = []
+    services.policies["StaffAdded"] = [lambda svc, ev: seen.append((ev.type, _head(svc)))]
+    services.execute(AddStaff(code="o1", name="钱七", role="organizer", branch="B01",
+                              pin="1111"), ADMIN)
+    assert seen == [("StaffAdded", _head(services))]
+
+    def broken(svc, ev):
+        raise RuntimeError("policy failed")
+
+    services.policies["StaffAdded"] = [broken]
+    with pytest.raises(RuntimeError, match="policy failed"):
+        services.execute(AddStaff(code="o2", name="孙八", role="organizer", branch="B01",
+                                  pin="1111"), ADMIN)
+    with read_transaction(services.engine) as conn:
+        assert services.log.stream_version(conn, "staff-o2") == 1
