@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from upgradecamp.cli import events_cmd, log_cmd, setup_cmd, staff_cmd
+from upgradecamp.cli import calc_cmd, events_cmd, log_cmd, setup_cmd, staff_cmd
 
 app = typer.Typer(
     name="upgradecamp",
@@ -18,6 +18,7 @@ app = typer.Typer(
     add_completion=False,
 )
 setup_cmd.register(app)
+app.command("calc")(calc_cmd.calc)
 app.add_typer(staff_cmd.app, name="staff")
 app.add_typer(log_cmd.app, name="log")
 app.add_typer(events_cmd.app, name="events")

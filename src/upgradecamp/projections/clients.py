@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from upgradecamp.domain.names import pinyin_initials
-from upgradecamp.domain.segments import segment_for
+from upgradecamp.domain.tiers import segment_for
 from upgradecamp.projections.rowstore import RowStore
 from upgradecamp.store.eventlog import StoredEvent
 from upgradecamp.store.tables import ClientRow
