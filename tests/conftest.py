@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh initialised database per test, on SQLite and (when configured) PostgreSQL.
+"""Shared fixtures: a fresh initialised database per test, on SQLite and PostgreSQL.
 
 PostgreSQL tests need UPGRADECAMP_TEST_PG (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test);
 each test gets its own schema so tests never see each other's rows.

@@ -65,3 +65,60 @@ def cluster_counts(engine: Engine) -> dict[str, int]:
             "staff": conn.execute(select(func.count()).select_from(StaffRow)).scalar_one(),
             "clients": conn.execute(select(func.count()).select_from(ClientRow)).scalar_one(),
         }
+
+
+def points_explanation(engine: Engine, client_id: str) -> dict[str, Any] | None:
+    """A client's ledger with every line explained, balance, standard and experience tiers."""
+    import json
+    from decimal import Decimal
+
+    from upgradecamp.domain.tiers import TierLadder
+    from upgradecamp.io.masking import mask_mobile
+    from upgradecamp.store.tables import ClientPointsRow, LedgerEntryRow, TierLadderRow
+
+    with read_transaction(engine) as conn:
+        client = conn.execute(select(ClientRow).where(ClientRow.client_id == client_id)).first()
+        if client is None:
+            return None
+        account = conn.execute(select(ClientPointsRow)
+                               .where(ClientPointsRow.client_id == client_id)).first()
+        entries = conn.execute(select(LedgerEntryRow).where(LedgerEntryRow.client_id == client_id)
+                               .order_by(LedgerEntryRow.position, LedgerEntryRow.line)).all()
+        ladder = TierLadder.from_payload(json.loads(conn.execute(
+            select(TierLadderRow.ladder)).scalar_one()))
+    aum = Decimal(client.aum_cents) / 100
+    standard = ladder.tier_for(aum)
+    return {
+        "client_id": client.client_id,
+        "name": client.name,
+        "mobile": mask_mobile(client.mobile),
+        "aum": f"{aum:.2f}",
+        "standard_tier": {"code": standard.code, "name_zh": standard.name_zh},
+        "experience": None if not account or not account.experience_tier else {
+            "tier": account.experience_tier,
+            "starts": account.experience_starts.isoformat(),
+            "ends": account.experience_ends.isoformat(),
+        },
+        "balance": account.balance if account else 0,
+        "ledger": [{
+            "business_date": e.business_date.isoformat(), "kind": e.kind,
+            "reference": e.reference, "rule_set": e.rule_set, "line": e.line, "item": e.item,
+            "source": e.source, "value": e.value, "coefficient": e.coefficient,
+            "multiplier": e.multiplier, "converted_delta": e.converted_delta,
+            "formula": e.formula, "points": e.points,
+        } for e in entries],
+    }
+
+
+def rule_set_history(engine: Engine) -> list[dict[str, Any]]:
+    from upgradecamp.store.tables import RuleSetRow
+
+    with read_transaction(engine) as conn:
+        rows = conn.execute(select(RuleSetRow.version, RuleSetRow.effective_from,
+                                   RuleSetRow.effective_to, RuleSetRow.published_at,
+                                   RuleSetRow.published_by)
+                            .order_by(RuleSetRow.effective_from)).all()
+    return [{"version": r.version, "effective_from": r.effective_from.isoformat(),
+             "effective_to": r.effective_to.isoformat(),
+             "published_at": r.published_at.isoformat(), "published_by": r.published_by}
+            for r in rows]

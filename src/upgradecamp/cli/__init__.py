@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import typer
 
-from upgradecamp.cli import calc_cmd, events_cmd, log_cmd, setup_cmd, staff_cmd
+from upgradecamp.cli import (
+    calc_cmd,
+    events_cmd,
+    log_cmd,
+    points_cmd,
+    rules_cmd,
+    setup_cmd,
+    staff_cmd,
+)
 
 app = typer.Typer(
     name="upgradecamp",
@@ -22,6 +30,8 @@ app.command("calc")(calc_cmd.calc)
 app.add_typer(staff_cmd.app, name="staff")
 app.add_typer(log_cmd.app, name="log")
 app.add_typer(events_cmd.app, name="events")
+app.add_typer(points_cmd.app, name="points")
+app.add_typer(rules_cmd.app, name="rules")
 
 
 def main() -> None:

@@ -56,7 +56,7 @@ def calc(
     try:
         client_aum = Decimal(aum.replace(",", ""))
     except InvalidOperation:
-        raise BadInput(f"--aum {aum!r} is not a number; give the AUM in CNY, e.g. 120000")
+        raise BadInput(f"--aum {aum!r} is not a number; give the AUM in CNY, e.g. 120000") from None
     lines = [parse_line_spec(spec, chosen) for spec in line or []]
     result = calculate(chosen, ladder, client_aum, lines, list(action or []), on_site)
     if json_out:

@@ -17,7 +17,8 @@ DbOption = Annotated[str | None, typer.Option(
     "--db", envvar="UPGRADECAMP_DB",
     help="SQLite file path or database URL (default ./upgradecamp.db)")]
 AsOption = Annotated[str | None, typer.Option(
-    "--as", envvar="UPGRADECAMP_AS", help="acting staff code; PIN from UPGRADECAMP_PIN or a prompt")]
+    "--as", envvar="UPGRADECAMP_AS",
+    help="acting staff code; PIN from UPGRADECAMP_PIN or a prompt")]
 JsonOption = Annotated[bool, typer.Option("--json", help="print one JSON document")]
 
 

@@ -58,3 +58,38 @@ class PublishRuleSet(Command):
     effective_from: str
     effective_to: str
     rules: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CreditFormPoints(Command):
+    """Credit an approved form's points (the approval desk's handler calls this)."""
+
+    client_id: str
+    reference: str
+    lines: list[tuple[str, str, str]]
+    actions: list[str]
+    on_site: bool
+    submitted_at: str
+
+
+@dataclass(frozen=True)
+class ReverseFormPoints(Command):
+    """Take back exactly what an approved form credited, when the form is cancelled."""
+
+    client_id: str
+    reference: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AccrueHoldingPoints(Command):
+    """Monthly holding points for every client; running it twice for a month adds nothing."""
+
+    month: str
+
+
+@dataclass(frozen=True)
+class CloseExperiencePeriods(Command):
+    """End experience periods whose last day is before `on`: lapse or sustained by AUM."""
+
+    on: str

@@ -21,9 +21,9 @@ from upgradecamp.domain.commands import Command
 from upgradecamp.domain.errors import ConcurrencyConflict
 from upgradecamp.domain.events import upcast
 from upgradecamp.domain.staff import Actor
+from upgradecamp.service.unit_of_work import UnitOfWork
 from upgradecamp.store.db import make_engine, read_transaction, write_transaction
 from upgradecamp.store.eventlog import EventLog, StoredEvent, command_results, utc_now
-from upgradecamp.service.unit_of_work import UnitOfWork
 
 Handler = Callable[[UnitOfWork, Any], Any]
 Policy = Callable[["Services", StoredEvent], None]
@@ -99,6 +99,7 @@ def bootstrap(db: str | None = None, *, engine: Engine | None = None,
               new_id: Callable[[], str] | None = None,
               terminal: str | None = None) -> Services:
     """Wire the services for one database; the only place dependencies are chosen."""
+    from upgradecamp.service import points
     from upgradecamp.service.handlers import HANDLERS
     from upgradecamp.service.policies import POLICIES
 
@@ -109,6 +110,6 @@ def bootstrap(db: str | None = None, *, engine: Engine | None = None,
         clock=clock,
         new_id=new_id or (lambda: uuid.uuid4().hex),
         terminal=terminal or terminal_id(),
-        handlers=dict(HANDLERS),
+        handlers={**HANDLERS, **points.HANDLERS},
         policies={k: list(v) for k, v in POLICIES.items()},
     )

@@ -70,7 +70,8 @@ def initialise_database(uow: UnitOfWork, cmd: InitialiseDatabase) -> dict[str, A
     if cmd.admin_branch not in {b["code"] for b in cmd.branches}:
         raise BadInput(f"branch {cmd.admin_branch} is not in the cluster")
     uow.record(0, StaffAdded(code=cmd.admin_code, name=cmd.admin_name, role="admin",
-                             branch=cmd.admin_branch, pin_hash=hash_pin(cmd.admin_pin, cmd.admin_pin_salt)))
+                             branch=cmd.admin_branch,
+                             pin_hash=hash_pin(cmd.admin_pin, cmd.admin_pin_salt)))
     return {"admin": cmd.admin_code, "branches": [b["code"] for b in cmd.branches],
             "rule_sets": [rs["version"] for rs in cmd.rule_sets]}
 

@@ -17,7 +17,6 @@ from upgradecamp.store.eventlog import EventLog, NewEvent, StoredEvent, StreamAp
 from upgradecamp.store.tables import ProjectionPositionRow
 
 
-
 class UnitOfWork:
     """Collects a handler's events; `commit` appends them and projects them in one transaction."""
 

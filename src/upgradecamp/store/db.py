@@ -7,8 +7,8 @@ two terminals never both read the head of the log and then race to append after 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
@@ -53,7 +53,7 @@ def is_sqlite(engine_or_conn: Engine | Connection) -> bool:
 
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A transaction that holds the write lock from its first statement (SQLite) and commits on exit."""
+    """A transaction holding the write lock from its first statement (SQLite); commits on exit."""
     with engine.connect().execution_options(write=True) as conn:
         with conn.begin():
             yield conn

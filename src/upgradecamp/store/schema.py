@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, inspect
 
+from upgradecamp.store import tables
 from upgradecamp.store.db import write_transaction
 from upgradecamp.store.eventlog import create_log_tables
-from upgradecamp.store import tables
 
 
 def create_schema(engine: Engine) -> None:

@@ -81,3 +81,42 @@ class ProjectionPositionRow(SQLModel, table=True):
 
 
 READ_TABLES = [BranchRow, StaffRow, ClientRow, RuleSetRow, TierLadderRow, BenefitRow]
+
+
+class LedgerEntryRow(SQLModel, table=True):
+    """One explained line of the points ledger; reversals are entries with negative points."""
+
+    __tablename__ = "points_ledger"
+    entry_id: str = Field(primary_key=True)
+    client_id: str = Field(index=True)
+    position: int
+    credit_key: str = Field(index=True)
+    kind: str
+    reference: str
+    business_date: date
+    rule_set: str
+    line: int
+    item: str
+    source: str | None = None
+    value: str | None = None
+    coefficient: str | None = None
+    multiplier: str | None = None
+    converted_delta: str
+    formula: str
+    points: int
+
+
+class ClientPointsRow(SQLModel, table=True):
+    """A client's balance and experience tier, for the explain view and the registration screen."""
+
+    __tablename__ = "client_points"
+    client_id: str = Field(primary_key=True)
+    balance: int
+    experience_tier: str | None = None
+    experience_starts: date | None = None
+    experience_ends: date | None = None
+    experience_credit_key: str | None = None
+    last_experience_outcome: str | None = None
+
+
+READ_TABLES.extend([LedgerEntryRow, ClientPointsRow])
