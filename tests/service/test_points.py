@@ -11,6 +11,7 @@ from tests.helpers import client_row, dump_read_tables
 from upgradecamp.domain.commands import (
     AccrueHoldingPoints,
     CloseExperiencePeriods,
+    CreditBonus,
     CreditFormPoints,
     RegisterClients,
     ReverseFormPoints,
@@ -157,3 +158,31 @@ def test_ledger_replays_to_identical_tables(with_clients):
     live = dump_read_tables(with_clients.engine)
     rebuild(with_clients.engine, with_clients.log)
     assert dump_read_tables(with_clients.engine) == live
+
+
+def test_appointment_bonus_only_within_the_window(with_clients):
+    def bonus(ref, on):
+        return with_clients.execute(CreditBonus(client_id="C000001", kind="appointment_bonus",
+                                                reference=ref, on=on,
+                                                session_day="2026-11-20"), HEAD)
+
+    assert bonus("A1", "2026-12-04")["points"] == 300
+    with pytest.raises(RuleRefused, match="15 days after"):
+        bonus("A2", "2026-12-05")
+    with pytest.raises(RuleRefused, match="already credited"):
+        bonus("A1", "2026-12-01")
+
+
+def test_referral_rewards_are_uncapped(with_clients):
+    for n in range(1, 4):
+        with_clients.execute(CreditBonus(client_id="C000001", kind="referral_checkin",
+                                         reference=f"S{n}", on="2026-11-20",
+                                         referred_client="C000002"), HEAD)
+    with_clients.execute(CreditBonus(client_id="C000001", kind="referral_approval",
+                                     reference="F9", on="2026-11-21",
+                                     referred_client="C000002"), HEAD)
+    assert _account(with_clients, "C000001").balance == 3 * 500 + 1000
+    with pytest.raises(BadInput, match="unknown referral kind"):
+        with_clients.execute(CreditBonus(client_id="C000001", kind="referral_party",
+                                         reference="X", on="2026-11-21",
+                                         referred_client="C000002"), HEAD)

@@ -93,3 +93,15 @@ class CloseExperiencePeriods(Command):
     """End experience periods whose last day is before `on`: lapse or sustained by AUM."""
 
     on: str
+
+
+@dataclass(frozen=True)
+class CreditBonus(Command):
+    """Credit an appointment bonus or a referral reward (policies of the session flows)."""
+
+    client_id: str
+    kind: str
+    reference: str
+    on: str
+    session_day: str | None = None
+    referred_client: str | None = None

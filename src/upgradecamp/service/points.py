@@ -15,9 +15,11 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from upgradecamp.domain.calculator import calculate
+from upgradecamp.domain.bonuses import appointment_bonus, referral_reward
 from upgradecamp.domain.commands import (
     AccrueHoldingPoints,
     CloseExperiencePeriods,
+    CreditBonus,
     CreditFormPoints,
     ReverseFormPoints,
 )
@@ -248,7 +250,44 @@ def close_experience_periods(uow: UnitOfWork, cmd: CloseExperiencePeriods) -> di
     return {"on": cmd.on, **ended}
 
 
+def _date(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise BadInput(f"{what} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def credit_bonus(uow: UnitOfWork, cmd: CreditBonus) -> dict[str, Any]:
+    """The appointment bonus (within the window) or a referral reward, once per reference."""
+    uow.actor.require("forms.decide", "credit bonus points")
+    _client(uow, cmd.client_id)
+    on = _date(cmd.on, "date")
+    rule_set = rule_set_for(published_rule_sets(uow.conn), on)
+    if cmd.kind == "appointment_bonus":
+        if not cmd.session_day:
+            raise BadInput("an appointment bonus needs the session's date")
+        bonus = appointment_bonus(rule_set, _date(cmd.session_day, "session date"), on)
+    else:
+        if not cmd.referred_client:
+            raise BadInput("a referral reward needs the referred client's id")
+        _client(uow, cmd.referred_client)
+        bonus = referral_reward(rule_set, cmd.kind, cmd.referred_client)
+    key = f"{cmd.kind}:{cmd.reference}"
+    account = load_account(uow, cmd.client_id)
+    if key in account.credits:
+        raise RuleRefused(f"{cmd.kind} for {cmd.reference} was already credited to "
+                          f"{cmd.client_id}; nothing was added")
+    uow.record(account.version, PointsCredited(
+        client_id=cmd.client_id, credit_key=key, kind=cmd.kind, reference=cmd.reference,
+        business_date=on, rule_set=rule_set.version,
+        lines=[LedgerLine(line=1, item=cmd.kind, formula=bonus.formula, points=bonus.points)],
+        points=bonus.points, converted_delta=Decimal("0.00")))
+    return {"client_id": cmd.client_id, "credit_key": key, "points": bonus.points,
+            "rule_set": rule_set.version}
+
+
 HANDLERS = {
+    CreditBonus: credit_bonus,
     CreditFormPoints: credit_form_points,
     ReverseFormPoints: reverse_form_points,
     AccrueHoldingPoints: accrue_holding_points,
