@@ -16,8 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import accumulate
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from upgradecamp.domain.staff import Actor
+    from upgradecamp.service.bus import Services
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A Monday morning inside rule set 2026Q4: the demo's log starts here and runs 1 ms per tick.
@@ -40,6 +44,8 @@ AUM_BANDS = (
     (0.025, MID_HIGH, 20_000_000, 800_000_000),
     (0.005, PRIVATE, 800_000_000, 20_000_000_000),
 )
+# Log-uniform inside a band, bent towards its low end for the wide upper bands (Pareto-like).
+AUM_BEND = {LONG_TAIL: 1.0, POTENTIAL: 1.2, MID_HIGH: 1.8, PRIVATE: 2.5}
 DORMANT_SHARE = 0.08  # of the long tail: near-empty accounts under 100 CNY
 UNREACHABLE_SHARE = 0.30
 CONSENT_SHARE = 0.85
@@ -89,7 +95,7 @@ def build_demo(db: str, *, customers: int = 20_000, seed: int = 2026,
     from faker import Faker
     from sqlalchemy import select
 
-    from upgradecamp.domain.commands import AddStaff, RegisterClients
+    from upgradecamp.domain.commands import RegisterClients
     from upgradecamp.domain.staff import Actor
     from upgradecamp.service.bus import bootstrap
     from upgradecamp.service.setup import initialise
@@ -111,22 +117,16 @@ def build_demo(db: str, *, customers: int = 20_000, seed: int = 2026,
             branches = [(r.code, r.kind) for r in
                         conn.execute(select(BranchRow.code, BranchRow.kind)
                                      .order_by(BranchRow.code))]
-        admin = Actor(code=ADMIN_CODE, role="admin", branch=branches[0][0], name="管理员")
-        staff = [{"code": ADMIN_CODE, "pin": admin_pin, "role": "admin",
-                  "branch": admin.branch, "name": "管理员"}]
-        for code, _kind in branches:
-            for role, suffix, count in STAFF_PLAN:
-                for n in range(1, count + 1):
-                    member = {"code": f"{code}-{suffix}{n}", "pin": _pin(rng), "role": role,
-                              "branch": code, "name": fake.name()}
-                    services.execute(AddStaff(code=member["code"], name=member["name"],
-                                              role=role, branch=code, pin=member["pin"],
-                                              pin_salt=rng.randbytes(16)), admin)
-                    staff.append(member)
+        # The demo acts as staff it has just created and whose PINs it chose, so it does not
+        # sign them in: a sign-in would only add argon2 checks and nothing to the log.
+        core = next((c for c, kind in branches if kind == "core"), branches[0][0])
+        admin = Actor(code=ADMIN_CODE, role="admin", branch=core, name="管理员")
+        staff = [{"code": ADMIN_CODE, "pin": admin_pin, "role": "admin", "branch": core,
+                  "name": admin.name}]
+        staff += _add_staff(services, admin, [c for c, _k in branches], rng, fake)
         echo(f"cluster: {len(branches)} branches, {len(staff)} staff "
              f"({time.perf_counter() - started:.1f} s)")
 
-        core = next((c for c, kind in branches if kind == "core"), branches[0][0])
         organizer = next(s for s in staff if s["role"] == "organizer" and s["branch"] == core)
         acting = Actor(code=organizer["code"], role="organizer", branch=core,
                        name=organizer["name"])
@@ -149,6 +149,24 @@ def build_demo(db: str, *, customers: int = 20_000, seed: int = 2026,
         services.engine.dispose()
     return DemoReport(clients=customers, events=events,
                       seconds=time.perf_counter() - started, staff=staff)
+
+
+def _add_staff(services: Services, admin: Actor, branches: list[str], rng: random.Random,
+               fake: Any) -> list[dict[str, str]]:
+    """Every role at every branch (STAFF_PLAN), each with a seeded PIN and PIN salt."""
+    from upgradecamp.domain.commands import AddStaff
+
+    staff = []
+    for branch in branches:
+        for role, suffix, count in STAFF_PLAN:
+            for n in range(1, count + 1):
+                member = {"code": f"{branch}-{suffix}{n}", "pin": _pin(rng), "role": role,
+                          "branch": branch, "name": fake.name()}
+                services.execute(AddStaff(code=member["code"], name=member["name"], role=role,
+                                          branch=branch, pin=member["pin"],
+                                          pin_salt=rng.randbytes(16)), admin)
+                staff.append(member)
+    return staff
 
 
 def _pin(rng: random.Random) -> str:
@@ -217,17 +235,20 @@ def aum_cents(rng: random.Random) -> int:
 
     Floats only choose the integer; the stored amount is exact cents (Decimal with 2 places).
     """
-    u = rng.random()
-    for share, band, low, high in AUM_BANDS:
-        if u < share or band == PRIVATE:
-            break
-        u -= share
+    band, low, high = _band(rng.random())
     if band == LONG_TAIL and rng.random() < DORMANT_SHARE:
         return rng.randrange(0, 10_000)
     if band == LONG_TAIL:
         low = 10_000
-    # Log-uniform, bent towards the low end for the wide upper bands (Pareto-like tails).
-    bend = {LONG_TAIL: 1.0, POTENTIAL: 1.2, MID_HIGH: 1.8, PRIVATE: 2.5}[band]
     span = math.log(high / low)
-    cents = int(low * math.exp(span * rng.random() ** bend))
+    cents = int(low * math.exp(span * rng.random() ** AUM_BEND[band]))
     return min(max(cents, low), high - 1)
+
+
+def _band(u: float) -> tuple[str, int, int]:
+    for share, band, low, high in AUM_BANDS:
+        if u < share:
+            return band, low, high
+        u -= share
+    _share, band, low, high = AUM_BANDS[-1]
+    return band, low, high

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from upgradecamp.domain.calculator import calculate
 from upgradecamp.domain.bonuses import appointment_bonus, referral_reward
+from upgradecamp.domain.calculator import calculate
 from upgradecamp.domain.commands import (
     AccrueHoldingPoints,
     CloseExperiencePeriods,
