@@ -1,0 +1,243 @@
+"""The demo cluster: built through the handlers, verifiable, replayable, same seed → same log."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from upgradecamp import demo
+from upgradecamp.cli import app
+from upgradecamp.demo import DEMO_TERMINAL, STAFF_PLAN, build_demo
+from upgradecamp.projections.rebuild import rebuild
+from upgradecamp.service.bus import Services, bootstrap
+from upgradecamp.store.db import read_transaction
+from upgradecamp.store.tables import READ_TABLES, ProjectionPositionRow
+
+BRANCHES = ("B01", "B02", "B03", "B04", "B05")
+STAFF_PER_BRANCH = sum(count for _role, _suffix, count in STAFF_PLAN)
+runner = CliRunner()
+
+
+def _build(path: Path, customers: int, seed: int) -> tuple[demo.DemoReport, list[str]]:
+    lines: list[str] = []
+    report = build_demo(str(path), customers=customers, seed=seed, echo=lines.append)
+    return report, lines
+
+
+def _open(path: Path) -> Services:
+    return bootstrap(str(path), terminal="test-terminal")
+
+
+def _event_rows(path: Path) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT * FROM event_log ORDER BY position").fetchall()
+
+
+def _dump_read_tables(services: Services) -> dict[str, list[tuple]]:
+    out = {}
+    with read_transaction(services.engine) as conn:
+        for model in [*READ_TABLES, ProjectionPositionRow]:
+            table = model.__table__
+            rows = conn.execute(select(table).order_by(*table.primary_key.columns))
+            out[table.name] = [tuple(r) for r in rows]
+    return out
+
+
+def _copy(source: Path, target: Path) -> Path:
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory) -> tuple[Path, demo.DemoReport, list[str]]:
+    """2,000 clients in batches of 500, so the client register takes four commands."""
+    path = tmp_path_factory.mktemp("demo") / "cluster.db"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(demo, "CLIENTS_PER_COMMAND", 500)
+        report, lines = _build(path, 2_000, 2026)
+    return path, report, lines
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "small.db"
+    _build(path, 300, 11)
+    return path
+
+
+def test_report_counts_and_progress(cluster):
+    path, report, lines = cluster
+    assert report.clients == 2_000
+    assert report.events == len(_event_rows(path))
+    assert report.seconds > 0
+    assert len(report.staff) == 1 + len(BRANCHES) * STAFF_PER_BRANCH
+    assert lines and lines[-1].startswith("clients: 2,000 / 2,000")
+    for member in report.staff:
+        assert re.fullmatch(r"\d{4,6}", member["pin"])
+        assert member["name"]
+
+
+def test_demo_is_built_through_the_handlers(cluster):
+    path, report, _lines = cluster
+    with sqlite3.connect(path) as conn:
+        commands = Counter(conn.execute(
+            "SELECT json_extract(meta, '$.command') FROM event_log").fetchall())
+        client_commands = conn.execute(
+            "SELECT COUNT(DISTINCT json_extract(meta, '$.correlation_id')), "
+            "MIN(json_extract(meta, '$.actor')), MAX(json_extract(meta, '$.actor')) "
+            "FROM event_log WHERE event_type = 'ClientRegistered'").fetchone()
+        terminals = {t for (t,) in conn.execute(
+            "SELECT DISTINCT json_extract(meta, '$.terminal') FROM event_log")}
+    assert commands[("RegisterClients",)] == 2_000
+    assert commands[("AddStaff",)] == len(BRANCHES) * STAFF_PER_BRANCH
+    assert commands[("InitialiseDatabase",)] > 0
+    assert set(commands) == {("InitialiseDatabase",), ("AddStaff",), ("RegisterClients",)}
+    assert client_commands == (4, "B01-OR1", "B01-OR1")
+    assert terminals == {DEMO_TERMINAL}
+
+
+def test_log_verifies(cluster):
+    path, report, _lines = cluster
+    services = _open(path)
+    with read_transaction(services.engine) as conn:
+        result = services.log.verify(conn)
+    assert result.ok, result.problem
+    assert result.checked == result.head_position == report.events
+
+
+def test_replay_gives_the_live_tables_row_for_row(cluster, tmp_path):
+    path, report, _lines = cluster
+    services = _open(_copy(path, tmp_path / "replay.db"))
+    live = _dump_read_tables(services)
+    assert len(live["clients"]) == 2_000
+    assert live["projection_position"] == [("read_model", report.events)]
+    replayed = rebuild(services.engine, services.log)
+    assert replayed.events == replayed.position == report.events
+    assert _dump_read_tables(services) == live
+
+
+def test_every_role_at_every_branch(cluster):
+    path, report, _lines = cluster
+    with sqlite3.connect(path) as conn:
+        staff = Counter(conn.execute("SELECT branch, role FROM staff WHERE role != 'admin'"))
+        admins = conn.execute("SELECT code FROM staff WHERE role = 'admin'").fetchall()
+    expected = Counter({(b, role): count for b in BRANCHES for role, _s, count in STAFF_PLAN})
+    assert staff == expected
+    assert admins == [("admin",)]
+    assert {"B02-MK1", "B02-MK2", "B05-BH1", "B03-CK2"} <= {s["code"] for s in report.staff}
+
+
+def test_clients_look_like_a_branch_book(cluster):
+    path, _report, _lines = cluster
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT c.client_id, c.mobile, c.id_last4, c.branch, c.rm, c.segment, c.aum_cents, "
+            "c.risk_grade, c.risk_expires, c.marketing_consent, c.contact_status, s.branch "
+            "FROM clients c LEFT JOIN staff s ON s.code = c.rm").fetchall()
+    n = len(rows)
+    share = Counter(r[5] for r in rows)
+    assert 0.87 <= share["long_tail"] / n <= 0.95
+    assert 0.035 <= share["potential"] / n <= 0.085
+    assert 0.01 <= share["mid_high"] / n <= 0.045
+    assert 0.0005 <= share["private"] / n <= 0.015
+    assert all(re.fullmatch(r"1\d{10}", r[1]) for r in rows)
+    assert all(re.fullmatch(r"\d{3}[\dX]", r[2]) for r in rows)
+    assert any(r[2].endswith("X") for r in rows)
+    by_branch = Counter(r[3] for r in rows)
+    assert set(by_branch) == set(BRANCHES)
+    assert by_branch["B01"] == max(by_branch.values())
+    with_rm = [r for r in rows if r[4]]
+    assert all(r[4].startswith(f"{r[3]}-MK") and r[11] == r[3] for r in with_rm)
+    assert 0 < n - len(with_rm) < n * 0.25
+    unreachable = sum(r[10] == "unreachable" for r in rows) / n
+    consent = sum(r[9] for r in rows) / n
+    assert 0.25 <= unreachable <= 0.35 and 0.80 <= consent <= 0.90
+    graded = [r for r in rows if r[7]]
+    assert 0.7 * n <= len(graded) < n
+    assert {r[7] for r in graded} == {"C1", "C2", "C3", "C4", "C5"}
+    assert all(r[8] for r in graded) and all(r[8] is None for r in rows if not r[7])
+    today = demo.DEMO_START.astimezone(demo.SHANGHAI).date().isoformat()
+    expired = sum(r[8] < today for r in graded)
+    assert 0.1 * len(graded) <= expired <= 0.35 * len(graded)
+
+
+def test_aum_is_exact_cents_within_its_band():
+    import random
+
+    rng = random.Random(5)
+    for _ in range(5_000):
+        cents = demo.aum_cents(rng)
+        assert isinstance(cents, int) and 0 <= cents < 20_000_000_000
+
+
+def test_same_seed_same_log_other_seed_other_log(small, tmp_path):
+    _build(tmp_path / "again.db", 300, 11)
+    _build(tmp_path / "other.db", 300, 12)
+    first = _event_rows(small)
+    assert first and _event_rows(tmp_path / "again.db") == first
+    other = _event_rows(tmp_path / "other.db")
+    assert len(other) == len(first)
+    assert {row[-1] for row in other}.isdisjoint({row[-1] for row in first})
+
+
+def test_changed_payload_is_named_by_verify(small, tmp_path):
+    path = _copy(small, tmp_path / "tampered.db")
+    with sqlite3.connect(path) as conn:
+        position = conn.execute("SELECT MIN(position) + 100 FROM event_log "
+                                "WHERE event_type = 'ClientRegistered'").fetchone()[0]
+        conn.execute("UPDATE event_log SET payload = replace(payload, '\"aum\":\"', "
+                     "'\"aum\":\"9') WHERE position = ?", (position,))
+    services = _open(path)
+    with read_transaction(services.engine) as conn:
+        result = services.log.verify(conn)
+    assert not result.ok
+    assert result.first_bad_position == position
+    assert result.checked == position - 1
+    assert "does not match its hash" in result.problem
+
+
+def test_deleted_tail_is_reported_as_truncated(small, tmp_path):
+    path = _copy(small, tmp_path / "truncated.db")
+    with sqlite3.connect(path) as conn:
+        head = conn.execute("SELECT MAX(position) FROM event_log").fetchone()[0]
+        conn.execute("DELETE FROM event_log WHERE position = ?", (head,))
+    services = _open(path)
+    with read_transaction(services.engine) as conn:
+        result = services.log.verify(conn)
+    assert not result.ok
+    assert result.head_position == head and result.checked == head - 1
+    assert result.first_bad_position == head
+    assert "truncated" in result.problem
+
+
+def test_cli_demo_prints_working_pins_and_log_verifies(tmp_path, monkeypatch):
+    path = str(tmp_path / "cli-demo.db")
+    built = runner.invoke(app, ["demo", "--no-tui", "--customers", "200", "--db", path])
+    assert built.exit_code == 0, built.output
+    assert "200 clients" in built.stdout
+    pins = dict(re.findall(r"^\s+(\S+)\s+PIN (\d{4,6})\s", built.stdout, re.MULTILINE))
+    assert "admin" in pins
+    assert {f"{b}-{s}1" for b in BRANCHES for _r, s, _c in STAFF_PLAN} <= set(pins)
+
+    verified = runner.invoke(app, ["log", "verify", "--db", path])
+    assert verified.exit_code == 0, verified.output
+    assert "ok:" in verified.stdout
+
+    monkeypatch.setenv("UPGRADECAMP_PIN", pins["B03-OR1"])
+    signed = runner.invoke(app, ["log", "tail", "-n", "3", "--db", path, "--as", "B03-OR1"])
+    assert signed.exit_code == 0, signed.output
+    assert "ClientRegistered" in signed.stdout
+
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE event_log SET payload = replace(payload, 'B0', 'B9') "
+                     "WHERE position = 50")
+    broken = runner.invoke(app, ["log", "verify", "--db", path])
+    assert broken.exit_code == 1
+    assert "position 50" in broken.stderr
