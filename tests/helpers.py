@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from upgradecamp.store.db import read_transaction
 from upgradecamp.store.tables import READ_TABLES, ProjectionPositionRow
 
 
 def dump_read_tables(engine: Engine) -> dict[str, list[tuple]]:
-    """Every read table, rows ordered by primary key: what replay must reproduce exactly."""
+    """Every read table as the database stores it (no type conversion on the way out), rows
+    ordered by primary key: what replay must reproduce exactly."""
     out: dict[str, list[tuple]] = {}
     with read_transaction(engine) as conn:
         for model in [*READ_TABLES, ProjectionPositionRow]:
             table = model.__table__
-            rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
+            order = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+            rows = conn.exec_driver_sql(f'SELECT * FROM "{table.name}" ORDER BY {order}').all()
             out[table.name] = [tuple(r) for r in rows]
     return out
 

@@ -8,16 +8,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from typer.testing import CliRunner
 
+from tests.helpers import dump_read_tables
 from upgradecamp import demo
 from upgradecamp.cli import app
 from upgradecamp.demo import DEMO_TERMINAL, STAFF_PLAN, build_demo
 from upgradecamp.projections.rebuild import rebuild
 from upgradecamp.service.bus import Services, bootstrap
 from upgradecamp.store.db import read_transaction
-from upgradecamp.store.tables import READ_TABLES, ProjectionPositionRow
 
 BRANCHES = ("B01", "B02", "B03", "B04", "B05")
 STAFF_PER_BRANCH = sum(count for _role, _suffix, count in STAFF_PLAN)
@@ -37,16 +36,6 @@ def _open(path: Path) -> Services:
 def _event_rows(path: Path) -> list[tuple]:
     with sqlite3.connect(path) as conn:
         return conn.execute("SELECT * FROM event_log ORDER BY position").fetchall()
-
-
-def _dump_read_tables(services: Services) -> dict[str, list[tuple]]:
-    out = {}
-    with read_transaction(services.engine) as conn:
-        for model in [*READ_TABLES, ProjectionPositionRow]:
-            table = model.__table__
-            rows = conn.execute(select(table).order_by(*table.primary_key.columns))
-            out[table.name] = [tuple(r) for r in rows]
-    return out
 
 
 def _copy(source: Path, target: Path) -> Path:
@@ -115,12 +104,12 @@ def test_log_verifies(cluster):
 def test_replay_gives_the_live_tables_row_for_row(cluster, tmp_path):
     path, report, _lines = cluster
     services = _open(_copy(path, tmp_path / "replay.db"))
-    live = _dump_read_tables(services)
+    live = dump_read_tables(services.engine)
     assert len(live["clients"]) == 2_000
     assert live["projection_position"] == [("read_model", report.events)]
     replayed = rebuild(services.engine, services.log)
     assert replayed.events == replayed.position == report.events
-    assert _dump_read_tables(services) == live
+    assert dump_read_tables(services.engine) == live
 
 
 def test_every_role_at_every_branch(cluster):

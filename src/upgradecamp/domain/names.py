@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 
@@ -9,7 +10,9 @@ from functools import lru_cache
 def _initial(char: str) -> str:
     if char.isascii():
         return char.lower() if char.isalnum() else ""
-    from pypinyin import Style, lazy_pinyin  # deferred: loading its dictionary takes a moment
+    # Single characters never need the phrase dictionary, the slow part of importing pypinyin.
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+    from pypinyin import Style, lazy_pinyin
 
     letters = lazy_pinyin(char, style=Style.FIRST_LETTER, errors="ignore")
     return letters[0].lower() if letters else ""

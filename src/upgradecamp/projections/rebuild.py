@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete
 
-from upgradecamp.projections import READ_MODEL, project
+from upgradecamp.projections import DISPATCH, READ_MODEL
 from upgradecamp.projections.rowstore import RowStore
 from upgradecamp.store.db import write_transaction
 from upgradecamp.store.eventlog import EventLog
@@ -24,14 +24,23 @@ class ReplayReport:
 
 def rebuild(engine: Engine, log: EventLog) -> ReplayReport:
     with write_transaction(engine) as conn:
+        indexes = [ix for model in READ_TABLES for ix in model.__table__.indexes]
         for model in [*READ_TABLES, ProjectionPositionRow]:
             conn.execute(delete(model.__table__))
+        # Building an index once over the loaded rows beats updating it row by row.
+        for index in indexes:
+            index.drop(conn)
         store = RowStore(conn, tables_empty=True)
         count, last = 0, 0
+        dispatch = DISPATCH
         for ev in log.read_all(conn):
-            last = project(store, [ev]) or last
+            for fn in dispatch.get(ev.type, ()):
+                fn(store, ev)
+            last = ev.position
             count += 1
         if last:
             store.put(ProjectionPositionRow, {"name": READ_MODEL, "position": last})
         store.flush()
+        for index in indexes:
+            index.create(conn)
     return ReplayReport(count, last)

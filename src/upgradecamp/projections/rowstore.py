@@ -7,16 +7,65 @@ empty tables (plain inserts), the live path upserts. Same projection code, same 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, tuple_
+from sqlalchemy import Connection, Table, delete, select, tuple_
 from sqlmodel import SQLModel
 
 _DELETED = object()
+_PK_NAMES: dict[type[SQLModel], list[str]] = {}
 
 
 def _table(model: type[SQLModel]) -> Table:
     return model.__table__  # type: ignore[attr-defined]
+
+
+def _memoised(proc: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A bind processor that converts each distinct value once (dates repeat a lot)."""
+    seen: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            out = seen[value] = proc(value)
+            return out
+
+    return convert
+
+
+def _insert_tuples(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert through the driver: Core's executemany spends its time building parameters.
+
+    Each column's bind processor (dates and booleans on SQLite) still converts the values, so
+    the rows are exactly those a Core insert would write.
+    """
+    columns = list(table.columns)
+    keys = [c.name for c in columns]
+    converters = [(i, _memoised(proc)) for i, c in enumerate(columns)
+                  if (proc := c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
+                  is not None]
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    names = ", ".join(f'"{k}"' for k in keys)
+    sql = (f'INSERT INTO "{table.name}" ({names}) VALUES '
+           f"({', '.join([marker] * len(columns))})")
+    getter = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
+    if not converters:
+        params = [getter(row) for row in rows]
+    else:
+        params = []
+        for row in rows:
+            values = list(getter(row))
+            for i, convert in converters:
+                values[i] = convert(values[i])
+            params.append(values)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(sql, params)
+    finally:
+        cursor.close()
 
 
 class RowStore:
@@ -28,7 +77,10 @@ class RowStore:
 
     @staticmethod
     def _pk_names(model: type[SQLModel]) -> list[str]:
-        return [c.name for c in _table(model).primary_key.columns]
+        names = _PK_NAMES.get(model)
+        if names is None:
+            names = _PK_NAMES[model] = [c.name for c in _table(model).primary_key.columns]
+        return names
 
     def _key(self, model: type[SQLModel], key: Any) -> tuple:
         return key if isinstance(key, tuple) else (key,)
@@ -56,7 +108,8 @@ class RowStore:
     def put(self, model: type[SQLModel], row: dict[str, Any]) -> None:
         name = _table(model).name
         self._models[name] = model
-        k = tuple(row[n] for n in self._pk_names(model))
+        pk = self._pk_names(model)
+        k = (row[pk[0]],) if len(pk) == 1 else tuple(row[n] for n in pk)
         self._rows.setdefault(name, {})[k] = row
 
     def update(self, model: type[SQLModel], key: Any, **changes: Any) -> None:
@@ -84,7 +137,7 @@ class RowStore:
             if not live:
                 continue
             if self.tables_empty:
-                self.conn.execute(insert(table), live)
+                _insert_tuples(self.conn, table, live)
             else:
                 self.conn.execute(self._upsert(table), live)
         self._rows.clear()

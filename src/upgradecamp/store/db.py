@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.pool import NullPool
 
 from upgradecamp.config import db_url
 
@@ -21,7 +20,9 @@ BUSY_TIMEOUT_MS = 10_000
 def make_engine(path_or_url: str | None = None) -> Engine:
     url = db_url(path_or_url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, poolclass=NullPool if ":memory:" not in url else None)
+        # The default QueuePool keeps a connection open between transactions: with NullPool
+        # every commit also closed the last connection, which checkpointed and deleted the WAL.
+        engine = create_engine(url)
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -41,10 +42,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        if conn.get_execution_options().get("write"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
+        # Straight to the driver: this runs for every transaction of every terminal.
+        immediate = conn.get_execution_options().get("write")
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def is_sqlite(engine_or_conn: Engine | Connection) -> bool:
