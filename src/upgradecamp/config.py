@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +33,8 @@ def db_url(path_or_url: str | None) -> str:
 
 def terminal_id() -> str:
     """Which terminal wrote an event: env UPGRADECAMP_TERMINAL, else host name and process."""
+    import socket
+
     return os.environ.get("UPGRADECAMP_TERMINAL") or f"{socket.gethostname()}:{os.getpid()}"
 
 

@@ -122,3 +122,22 @@ def rule_set_history(engine: Engine) -> list[dict[str, Any]]:
              "effective_to": r.effective_to.isoformat(),
              "published_at": r.published_at.isoformat(), "published_by": r.published_by}
             for r in rows]
+
+
+def rules_in_force(engine: Engine, on: datetime | None = None):
+    """Every published rule set (oldest first), the tier ladder, and the version in force now.
+
+    Returns (rule_sets, ladder, current) where `current` is None when no version covers today.
+    """
+    from upgradecamp.domain.errors import BadInput
+    from upgradecamp.domain.rules import rule_set_for
+    from upgradecamp.service.points import published_rule_sets, tier_ladder
+
+    with read_transaction(engine) as conn:
+        rule_sets = published_rule_sets(conn)
+        ladder = tier_ladder(conn)
+    try:
+        current = rule_set_for(rule_sets, on or datetime.now(UTC))
+    except BadInput:
+        current = None
+    return rule_sets, ladder, current

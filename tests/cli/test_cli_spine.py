@@ -87,3 +87,24 @@ def test_events_export_writes_the_catalogue(tmp_path):
     assert result.exit_code == 0
     assert (tmp_path / "ev" / "ClientRegistered.v2.json").exists()
     assert (tmp_path / "ev" / "ClientRegistered.v1.json").exists()
+
+
+def test_demo_never_overwrites_a_real_database(db):
+    result = runner.invoke(app, ["demo", "--no-tui", "--customers", "10", "--db", db])
+    assert result.exit_code == 1
+    assert "not a demo database" in result.stderr
+    verify = runner.invoke(app, ["log", "verify", "--db", db])
+    assert verify.exit_code == 0
+
+
+def test_demo_rebuilds_its_own_file(tmp_path):
+    path = str(tmp_path / "demo.db")
+    for _ in range(2):
+        result = runner.invoke(app, ["demo", "--no-tui", "--customers", "20", "--db", path])
+        assert result.exit_code == 0, result.output
+
+
+def test_tui_on_a_missing_file_says_what_to_do(tmp_path):
+    result = runner.invoke(app, ["tui", "--db", str(tmp_path / "nothing.db")])
+    assert result.exit_code == 2 and "upgradecamp init" in result.stderr
+    assert not (tmp_path / "nothing.db").exists()

@@ -28,12 +28,12 @@ from upgradecamp.tui.screens.login import LoginScreen
 from upgradecamp.tui.widgets.status_bar import StatusBar
 
 EXPECTED_PLACES = {
-    "organizer": ["Planning", "Reports", "Follow-ups"],
+    "organizer": ["Planning", "Reports", "Follow-ups", "Rules"],
     "checkin": ["Check-in desk"],
-    "marketer": ["Registration", "Follow-ups"],
-    "branch_head": ["Approval desk", "Reports", "Follow-ups"],
+    "marketer": ["Registration", "Points calculator", "Follow-ups", "Rules"],
+    "branch_head": ["Approval desk", "Reports", "Follow-ups", "Points calculator", "Rules"],
     "admin": ["Planning", "Check-in desk", "Registration", "Approval desk", "Follow-ups",
-              "Reports"],
+              "Reports", "Points calculator", "Rules"],
 }
 ROLE_NAMES = {"organizer": "Organizer", "checkin": "Check-in", "marketer": "Marketer",
               "branch_head": "Branch head", "admin": "Admin"}
@@ -104,7 +104,7 @@ async def test_chinese_labels_in_zh_cn(services):
         await sign_in(pilot, "mk1")
         text = screen_text(pilot)
         assert "张三丰（mk1）· 客户经理 · B02" in text
-        assert place_labels(app) == ["升级登记", "事后跟进"]
+        assert place_labels(app) == ["升级登记", "积分计算器", "事后跟进", "积分规则"]
         assert "最近动态" in text and "员工登录" in text
         assert "员工 mk1 张三丰" in text and "角色 客户经理" in text
 
@@ -264,7 +264,7 @@ async def test_signing_out_returns_to_a_clean_login(services):
         assert app.screen.query_one("#pin").disabled
         assert "Staff — │ Role —" in widget_text(app.screen.query_one(StatusBar))
         await sign_in(pilot, "mk1")
-        assert place_labels(app) == ["Registration", "Follow-ups"]
+        assert place_labels(app) == EXPECTED_PLACES["marketer"]
 
 
 async def test_q_quits_from_home(services):

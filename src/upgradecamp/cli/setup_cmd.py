@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -45,22 +46,19 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="same seed, same database")] = 2026,
     no_tui: Annotated[bool, typer.Option("--no-tui", help="build only; do not open the TUI")]
     = False,
-    db: DbOption = None,
+    db: Annotated[str | None, typer.Option(
+        "--db", help="SQLite file to build (default upgradecamp-demo.db); never a real one")]
+    = None,
     lang: Annotated[str | None, typer.Option("--lang", help="zh_CN or en")] = None,
 ) -> None:
     """Build a realistic demo branch cluster (Faker zh_CN) through the handlers, then open it."""
-    from pathlib import Path
-
     from upgradecamp.config import db_url
     from upgradecamp.demo import build_demo
 
     target = db or "upgradecamp-demo.db"
-    if "://" not in target and Path(target).exists():
-        for suffix in ("", "-wal", "-shm"):
-            Path(target + suffix).unlink(missing_ok=True)
-    elif "://" in target and not target.startswith("sqlite"):
-        fail("demo builds into an SQLite file or an empty database; pass --db PATH",
-             Exit.BAD_INPUT)
+    if "://" in target:
+        fail("demo builds into an SQLite file; pass --db PATH", Exit.BAD_INPUT)
+    _clear_old_demo(Path(target))
     report = build_demo(target, customers=customers, seed=seed, echo=say)
     say(f"demo cluster ready in {db_url(target)} ({report.clients} clients, "
         f"{report.events} events, {report.seconds:.1f} s)")
@@ -80,8 +78,29 @@ def tui(
     lang: Annotated[str | None, typer.Option("--lang", help="zh_CN or en")] = None,
 ) -> None:
     """Open the terminal UI: sign in, then your role's home screen."""
-    from upgradecamp.cli.common import open_services
+    from upgradecamp.config import db_url
     from upgradecamp.tui.app import run_tui
 
-    open_services(db)
+    url = db_url(db)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        fail(f"{url} does not exist; run `upgradecamp init --admin CODE` or "
+             "`upgradecamp demo` first, or pass --db", Exit.BAD_INPUT)
     run_tui(db, lang=lang)
+
+
+def _clear_old_demo(path: Path) -> None:
+    """Remove an earlier demo build at `path`; refuse to touch any other file."""
+    import sqlite3
+
+    if not path.exists():
+        return
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            row = conn.execute("SELECT meta FROM event_log ORDER BY position LIMIT 1").fetchone()
+    except sqlite3.Error:
+        row = None
+    if row is None or '"terminal":"demo"' not in row[0]:
+        fail(f"{path} exists and is not a demo database; it was left as it is. Pass another "
+             "--db path for the demo", Exit.REFUSED)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -12,15 +12,14 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from upgradecamp.domain.errors import BadInput, RuleFileError
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 KINDS = ("amount", "count")
 RISK_LEVELS = ("R1", "R2", "R3", "R4", "R5")
 SOURCES = ("existing", "new", "other_bank")
@@ -378,11 +377,19 @@ def load_rule_sets(directory: str | Path) -> list[RuleSet]:
 # --- choosing the rule set for a day -------------------------------------------------------
 
 
+@cache
+def shanghai() -> tzinfo:
+    """Asia/Shanghai, loaded on first use: `calc` never needs it and start-up time counts."""
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Asia/Shanghai")
+
+
 def business_date(instant: datetime) -> date:
     """The Asia/Shanghai calendar day of an instant: what 'today' means at the branch."""
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise BadInput(f"{instant.isoformat()} has no time zone; give a time with an offset")
-    return instant.astimezone(SHANGHAI).date()
+    return instant.astimezone(shanghai()).date()
 
 
 def rule_set_for(rule_sets: Iterable[RuleSet], business_day: date | datetime) -> RuleSet:

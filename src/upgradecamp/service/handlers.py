@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -38,13 +37,12 @@ from upgradecamp.domain.events import (
     StaffSignedIn,
     TierLadderPublished,
 )
+from upgradecamp.domain.rules import shanghai
 from upgradecamp.domain.staff import LOCKOUT, MAX_PIN_FAILURES, ROLES
 from upgradecamp.service.auth import hash_pin, pin_matches
 from upgradecamp.service.unit_of_work import UnitOfWork
 from upgradecamp.store.eventlog import EventLog
 from upgradecamp.store.tables import BranchRow, ClientRow, RuleSetRow
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _validation_message(exc: ValidationError) -> str:
@@ -106,7 +104,7 @@ def verify_pin(uow: UnitOfWork, cmd: VerifyPin) -> dict[str, Any]:
         raise NotFound(f"no staff member has the code '{cmd.code}'; check the code on your badge")
     now = uow.clock()
     if state.locked_at(now):
-        until = state.locked_until.astimezone(SHANGHAI).strftime("%H:%M")
+        until = state.locked_until.astimezone(shanghai()).strftime("%H:%M")
         raise AccountLocked(f"{cmd.code} is locked after {MAX_PIN_FAILURES} wrong PINs until "
                             f"{until}; wait, or ask an admin")
     terminal = uow.meta.get("terminal") or ""
@@ -122,7 +120,7 @@ def verify_pin(uow: UnitOfWork, cmd: VerifyPin) -> dict[str, Any]:
         events.append(StaffLocked(code=cmd.code, locked_until=until))
         uow.fail_after_commit(AccountLocked(
             f"wrong PIN {failures} times: {cmd.code} is locked until "
-            f"{until.astimezone(SHANGHAI).strftime('%H:%M')} (15 minutes); "
+            f"{until.astimezone(shanghai()).strftime('%H:%M')} (15 minutes); "
             "wait, or ask an admin"))
     else:
         left = MAX_PIN_FAILURES - failures

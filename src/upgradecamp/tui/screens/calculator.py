@@ -165,7 +165,8 @@ class CalculatorScreen(Screen[None]):
 
     def render_result(self, calc: Calculation) -> str:
         rows = [
-            t("calc.converted", amount=money(calc.converted_aum), delta=money(calc.converted_delta)),
+            t("calc.converted", amount=money(calc.converted_aum),
+              delta=money(calc.converted_delta)),
             t("calc.points", points=f"{calc.points:,}"),
             t("calc.tier", tier=calc.tier.name_zh, code=calc.tier.code),
         ]
@@ -181,7 +182,11 @@ class CalculatorScreen(Screen[None]):
         else:
             rows.append(t("calc.gap", tier=calc.next_tier.name_zh, gap=money(calc.gap)))
             rows.append(t("calc.proposals"))
+            # Products needing the same amount share a line, smallest amount first, so the
+            # whole list fits an 80×24 terminal.
+            grouped: dict[Decimal, list[str]] = {}
             for code, amount in calc.proposals.items():
-                product = self.rule_set.products[code]
-                rows.append(f"  {fit(product.name_zh, 12)} {money(amount):>14}")
+                grouped.setdefault(amount, []).append(self.rule_set.products[code].name_zh)
+            for amount in sorted(grouped):
+                rows.append(f"  {money(amount):>12}  {'/'.join(grouped[amount])}")
         return "\n".join(rows)

@@ -38,12 +38,13 @@ RETRY_SECONDS = 2.0
 # Cell limits of the activity columns: when, what, who, about what.
 ACTIVITY_COLUMN_LIMITS = (11, 16, 10, 200)
 
-PLACES = ("planning", "checkin_desk", "registration", "approval_desk", "followups", "reports")
+PLACES = ("planning", "checkin_desk", "registration", "approval_desk", "followups", "reports",
+          "calculator", "rules")
 PLACES_BY_ROLE: dict[str, tuple[str, ...]] = {
-    "organizer": ("planning", "reports", "followups"),
+    "organizer": ("planning", "reports", "followups", "rules"),
     "checkin": ("checkin_desk",),
-    "marketer": ("registration", "followups"),
-    "branch_head": ("approval_desk", "reports", "followups"),
+    "marketer": ("registration", "calculator", "followups", "rules"),
+    "branch_head": ("approval_desk", "reports", "followups", "calculator", "rules"),
     "admin": PLACES,
 }
 
@@ -62,7 +63,10 @@ def lazy_screen(module: str, name: str) -> ScreenFactory:
 # The screen of each place that is built, e.g.
 # "checkin_desk": lazy_screen("upgradecamp.tui.screens.checkin", "CheckInScreen").
 # A place missing here opens `PlaceLaterScreen`.
-PLACE_SCREENS: dict[str, ScreenFactory] = {}
+PLACE_SCREENS: dict[str, ScreenFactory] = {
+    "calculator": lazy_screen("upgradecamp.tui.screens.calculator", "CalculatorScreen"),
+    "rules": lazy_screen("upgradecamp.tui.screens.rules", "RulesScreen"),
+}
 
 # Payload fields that identify what an event is about, in the order they are shown.
 SUMMARY_FIELDS = ("code", "client_id", "name", "role", "branch", "version", "session_id")

@@ -39,14 +39,14 @@ class RulesLoaded(Message):
 
 
 def product_table(rule_set: RuleSet) -> str:
-    header = [t("rules.col_code"), t("rules.col_name"), t("rules.col_kind"),
-              t("rules.col_coefficient"), t("rules.col_risk")]
+    """Code, name, coefficient, risk level; a count product also says what one unit counts as."""
+    header = [t("rules.col_code"), t("rules.col_name"), t("rules.col_coefficient"),
+              t("rules.col_risk"), t("rules.col_kind")]
     rows = [header]
     for p in rule_set.products.values():
-        kind = (t("rules.kind_count", unit=f"{p.unit_value:,}") if p.kind == "count"
-                else t("rules.kind_amount"))
-        rows.append([p.code, p.name_zh, kind, f"{p.coefficient}", p.risk_level or "—"])
-    widths = column_widths(rows, [16, 10, 16, 6, 4])
+        unit = t("rules.kind_count", unit=f"{p.unit_value:,}") if p.kind == "count" else ""
+        rows.append([p.code, p.name_zh, f"{p.coefficient}", p.risk_level or "—", unit])
+    widths = column_widths(rows, [14, 10, 5, 4, 16])
     return "\n".join(aligned(r, widths) for r in rows)
 
 
@@ -64,8 +64,8 @@ def bonus_lines(rule_set: RuleSet) -> str:
 
 
 def ladder_lines(ladder: TierLadder) -> str:
-    rows = [[tier.name_zh, tier.code, f"{tier.minimum:,}"] for tier in ladder.tiers]
-    widths = column_widths(rows, [12, 14, 12])
+    rows = [[tier.name_zh, f"{tier.minimum:>11,}"] for tier in ladder.tiers]
+    widths = column_widths(rows, [12, 11])
     return "\n".join(aligned(r, widths) for r in rows)
 
 
@@ -124,7 +124,7 @@ class RulesScreen(Screen[None]):
         versions.clear_options()
         for rs in self.rule_sets:
             mark = " ●" if rs is self.current else ""
-            versions.add_option(Option(f"{rs.version}  {rs.effective_from} → "
+            versions.add_option(Option(f"{rs.version} {rs.effective_from}→"
                                        f"{rs.effective_to}{mark}", id=rs.version))
         self.query_one("#rules-ladder", Static).update(ladder_lines(message.ladder))
         if self.rule_sets:
