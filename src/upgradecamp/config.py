@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_DB = "upgradecamp.db"
@@ -36,14 +35,6 @@ def terminal_id() -> str:
     import socket
 
     return os.environ.get("UPGRADECAMP_TERMINAL") or f"{socket.gethostname()}:{os.getpid()}"
-
-
-@dataclass(frozen=True)
-class Settings:
-    db: str
-    acting_staff: str | None
-    pin: str | None
-    lang: str
 
 
 def ui_language(explicit: str | None = None) -> str:

@@ -4,8 +4,8 @@ Pure arithmetic over the rule files: no database, no UI, so a marketer's answer 
 the speed of Python start-up.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Typer would then eval every annotation string
+# on each call, and `calc` is the command whose start-up time is measured.
 from pathlib import Path
 from typing import Annotated
 
@@ -40,11 +40,11 @@ def calc(
     from upgradecamp.domain.calculator import calculate
     from upgradecamp.domain.errors import BadInput
     from upgradecamp.domain.points import parse_line_spec
-    from upgradecamp.domain.rules import load_rule_sets, rule_set_for
-    from upgradecamp.domain.tiers import load_tier_ladder
+    from upgradecamp.domain.rules import rule_set_for
+    from upgradecamp.io.rule_files import load_rules
 
     folder = rules_dir or fixtures_dir() / "rules"
-    rule_sets = load_rule_sets(folder)
+    rule_sets, ladder = load_rules(folder)
     if rules:
         chosen = next((r for r in rule_sets if r.version == rules), None)
         if chosen is None:
@@ -52,7 +52,6 @@ def calc(
                            f"{', '.join(r.version for r in rule_sets)}")
     else:
         chosen = rule_set_for(rule_sets, datetime.now(UTC))
-    ladder = load_tier_ladder(folder / "tiers.toml")
     try:
         client_aum = Decimal(aum.replace(",", ""))
     except InvalidOperation:

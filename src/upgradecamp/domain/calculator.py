@@ -6,9 +6,8 @@ pure and cheap: one decimal context per call, no file access, no re-parsing of r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
-from typing import Any
+from typing import Any, NamedTuple
 
 from upgradecamp.domain.errors import BadInput
 from upgradecamp.domain.points import (
@@ -28,8 +27,7 @@ from upgradecamp.domain.tiers import Tier, TierLadder
 MAX_AUM = Decimal(10) ** 15
 
 
-@dataclass(frozen=True, slots=True)
-class Calculation:
+class Calculation(NamedTuple):
     """What the form is worth; `gap` is what is still missing to `next_tier` (0.00 at the top)."""
 
     rule_set_version: str

@@ -7,9 +7,8 @@ so no product of a line value, a coefficient and multipliers is ever rounded bef
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
-from typing import Any
+from typing import Any, NamedTuple
 
 from upgradecamp.domain.errors import BadInput
 from upgradecamp.domain.rules import SOURCES, Product, RuleSet
@@ -23,8 +22,7 @@ HOLDING_PER_DEFAULT = Decimal(1000)
 EXACT = Context(prec=60, rounding=ROUND_HALF_UP)
 
 
-@dataclass(frozen=True, slots=True)
-class FormLine:
+class FormLine(NamedTuple):
     """One line of a registration form: an amount in CNY, or a count for count products."""
 
     product: str
@@ -32,8 +30,7 @@ class FormLine:
     source: str = "new"
 
 
-@dataclass(frozen=True, slots=True)
-class LineResult:
+class LineResult(NamedTuple):
     """A priced line; `value` is the line value v (count × unit_value for count products)."""
 
     product: str

@@ -9,14 +9,12 @@ form tomorrow exactly as it did today.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from upgradecamp.domain.errors import BadInput, RuleFileError
 
@@ -25,6 +23,7 @@ RISK_LEVELS = ("R1", "R2", "R3", "R4", "R5")
 SOURCES = ("existing", "new", "other_bank")
 TIERS_FILE = "tiers.toml"
 
+_SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 _CODE = re.compile(r"[a-z][a-z0-9_]*\Z")
 _TOP_KEYS = (
     "version",
@@ -46,8 +45,7 @@ _PRODUCT_KEYS = ("code", "name_zh", "kind", "coefficient", "unit_value", "risk_l
 _ACTION_KEYS = ("code", "name_zh", "points")
 
 
-@dataclass(frozen=True, slots=True)
-class Product:
+class Product(NamedTuple):
     """A product a form line can carry; `risk_level` None means unrated (e.g. credit cards)."""
 
     code: str
@@ -63,8 +61,7 @@ class Product:
         return int(self.risk_level[1]) if self.risk_level else 0
 
 
-@dataclass(frozen=True, slots=True)
-class FixedAction:
+class FixedAction(NamedTuple):
     """A fixed-point action such as 手机银行签约: points added as they are, no multiplier."""
 
     code: str
@@ -162,6 +159,8 @@ def _product_payload(product: Product) -> dict[str, Any]:
 
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Parse a TOML file with floats as exact Decimals; every failure names the file."""
+    import tomllib  # deferred: `calc` reads rules from its parsed cache when it can
+
     path = Path(path)
     try:
         with path.open("rb") as handle:
@@ -377,12 +376,10 @@ def load_rule_sets(directory: str | Path) -> list[RuleSet]:
 # --- choosing the rule set for a day -------------------------------------------------------
 
 
-@cache
 def shanghai() -> tzinfo:
-    """Asia/Shanghai, loaded on first use: `calc` never needs it and start-up time counts."""
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo("Asia/Shanghai")
+    """Asia/Shanghai. China has kept UTC+8 without daylight saving since 1991, so a fixed
+    offset gives the same business dates as the tz database without loading it at start-up."""
+    return _SHANGHAI
 
 
 def business_date(instant: datetime) -> date:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from upgradecamp.domain.errors import BadInput
 from upgradecamp.domain.rules import (
@@ -27,8 +27,7 @@ SEGMENTS = ("long_tail", "potential", "mid_high", "private")
 _SEGMENT_FLOORS = (Decimal(0), Decimal(50_000), Decimal(200_000), Decimal(8_000_000))
 
 
-@dataclass(frozen=True, slots=True)
-class Tier:
+class Tier(NamedTuple):
     code: str
     name_zh: str
     minimum: Decimal
