@@ -5,6 +5,7 @@ Runs in one write transaction: other terminals wait a moment rather than see hal
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete
@@ -23,6 +24,18 @@ class ReplayReport:
 
 
 def rebuild(engine: Engine, log: EventLog) -> ReplayReport:
+    # Replay allocates a dict per row and keeps them all until the flush: the cyclic garbage
+    # collector would rescan them again and again while finding nothing to free.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _rebuild(engine, log)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _rebuild(engine: Engine, log: EventLog) -> ReplayReport:
     with write_transaction(engine) as conn:
         indexes = [ix for model in READ_TABLES for ix in model.__table__.indexes]
         for model in [*READ_TABLES, ProjectionPositionRow]:

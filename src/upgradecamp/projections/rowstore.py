@@ -137,6 +137,8 @@ class RowStore:
             if not live:
                 continue
             if self.tables_empty:
+                # In key order: appending to the primary-key B-tree beats random inserts.
+                live = [rows[k] for k in sorted(k for k, v in rows.items() if v is not _DELETED)]
                 _insert_tuples(self.conn, table, live)
             else:
                 self.conn.execute(self._upsert(table), live)
