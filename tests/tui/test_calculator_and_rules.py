@@ -85,8 +85,8 @@ async def test_a_bad_line_is_named_and_the_good_lines_still_count(services):
         await type_text(pilot, "fund 10000\nstocks 5\ncredit_card 1.5")
         await pilot.pause()
         problems = widget_text(app.screen.query_one("#calc-problems"))
-        assert "Line 2: unknown product 'stocks'" in problems
-        assert "Line 3:" in problems and "whole units" in problems
+        assert "Line 2: Unknown product “stocks” in rule set 2026Q4" in problems
+        assert "Line 3: credit_card (信用卡) is counted in whole units" in problems
         assert app.screen.calculation.points == 180
         assert app.screen.query_one("#calc-lines").text.endswith("credit_card 1.5")
         await pilot.press("escape")
@@ -110,3 +110,17 @@ async def test_rules_screen_shows_products_tiers_and_versions(services):
         version = widget_text(app.screen.query_one("#rules-version"))
         assert "2027Q1" in version and "今日生效" not in version
         assert "1.6" in widget_text(app.screen.query_one("#rules-products"))
+
+
+async def test_line_problems_are_shown_in_chinese(services):
+    app = create_app(services, "zh_CN")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "mk1")
+        await pilot.press("2")
+        await settle(pilot)
+        app.screen.query_one("#calc-lines").focus()
+        await type_text(pilot, "stocks 5\nfund abc")
+        await pilot.pause()
+        problems = widget_text(app.screen.query_one("#calc-problems"))
+        assert "第 1 行：规则 2026Q4 中没有产品“stocks”" in problems
+        assert "第 2 行：" in problems and "不是数字" in problems

@@ -119,7 +119,7 @@ async def test_a_wrong_pin_shows_tries_left_keeps_the_choice_and_is_recorded(ser
         await enter_pin(pilot, "9999")
         assert isinstance(app.screen, LoginScreen)
         text = screen_text(pilot)
-        assert "Sign-in refused: wrong PIN for mk1; 4 more wrong tries" in text
+        assert "Sign-in refused: Wrong PIN for mk1. 4 more wrong PIN(s) lock the account" in text
         assert "PIN for mk1 张三丰" in text  # still chosen
         pin = app.screen.query_one("#pin", Input)
         assert pin.value == "" and app.focused is pin
@@ -138,10 +138,10 @@ async def test_five_wrong_pins_lock_the_account_and_say_until_when(services):
         await choose(pilot, "ck1")
         for attempt in range(1, MAX_PIN_FAILURES):
             await enter_pin(pilot, "0000")
-            assert f"{MAX_PIN_FAILURES - attempt} more wrong" in screen_text(pilot)
+            assert f"{MAX_PIN_FAILURES - attempt} more wrong PIN(s)" in screen_text(pilot)
         await enter_pin(pilot, "0000")
         text = screen_text(pilot)
-        assert "wrong PIN 5 times: ck1 is locked until" in text
+        assert "ck1 is locked after 5 wrong PINs until" in text
         assert [e.type for e in tail(services, 2)] == ["StaffPinRejected", "StaffLocked"]
         # Even the right PIN is refused while locked, with the same advice.
         await enter_pin(pilot, "2345")

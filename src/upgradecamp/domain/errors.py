@@ -5,13 +5,19 @@ The CLI maps them to exit codes (SPEC §6): `RuleRefused` → 1, `BadInput` → 
 
 
 class DomainError(Exception):
-    """Base of every error a user can cause; `str(err)` is shown to the user as is."""
+    """Base of every error a user can cause; `str(err)` is shown to the user as is.
+
+    `code` and `params`, where given, let a screen say the same in the user's language
+    (the TUI catalogue's `error.<code>`); the English `message` stays the fallback.
+    """
 
     exit_code = 1
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, code: str | None = None, **params: object):
         super().__init__(message)
         self.message = message
+        self.code = code
+        self.params = params
 
 
 class RuleRefused(DomainError):

@@ -26,7 +26,11 @@ _SPLIT = re.compile(r"[\s:：,，]+")
 class LineProblem:
     number: int
     text: str
-    message: str
+    error: BadInput
+
+    @property
+    def message(self) -> str:
+        return self.error.message
 
 
 def parse_form_text(text: str, rule_set: RuleSet) -> tuple[list[FormLine], list[LineProblem]]:
@@ -41,12 +45,13 @@ def parse_form_text(text: str, rule_set: RuleSet) -> tuple[list[FormLine], list[
         parts = _SPLIT.split(stripped.replace(",", "").replace("，", ""))
         parts = [p for p in parts if p]
         if len(parts) not in (2, 3):
-            problems.append(LineProblem(number, stripped, "write: product amount [source]"))
+            problems.append(LineProblem(number, stripped, BadInput(
+                "write: product amount [source]", "line_shape")))
             continue
         product = names.get(parts[0], parts[0].lower())
         source = SOURCE_WORDS.get(parts[2].lower(), parts[2].lower()) if len(parts) == 3 else "new"
         try:
             lines.append(parse_line_spec(f"{product}:{parts[1]}:{source}", rule_set))
         except BadInput as err:
-            problems.append(LineProblem(number, stripped, err.message))
+            problems.append(LineProblem(number, stripped, err))
     return lines, problems

@@ -88,7 +88,8 @@ def product_of(rule_set: RuleSet, code: str) -> Product:
     if product is None:
         known = ", ".join(rule_set.products)
         raise BadInput(
-            f"unknown product {code!r} in rule set {rule_set.version}; known products: {known}"
+            f"unknown product {code!r} in rule set {rule_set.version}; known products: {known}",
+            "unknown_product", product=code, version=rule_set.version,
         )
     return product
 
@@ -110,15 +111,18 @@ def line_value(product: Product, raw: Decimal | int) -> tuple[Decimal, int | Non
     elif isinstance(raw, Decimal | int) and not isinstance(raw, bool):
         value = Decimal(raw)
     else:
-        raise BadInput(f"{_label(product)}: the value must be a decimal number, got {raw!r}")
+        raise BadInput(f"{_label(product)}: the value must be a decimal number, got {raw!r}",
+                       "not_a_number", product=_label(product), value=raw)
     if not value.is_finite() or value <= 0:
-        raise BadInput(f"{_label(product)}: the value must be greater than 0, got {raw}")
+        raise BadInput(f"{_label(product)}: the value must be greater than 0, got {raw}",
+                       "not_positive", product=_label(product), value=raw)
     if value > MAX_LINE_VALUE:
         raise BadInput(f"{_label(product)}: {raw} is more than one line may carry; check it")
     if product.kind == "count":
         if value != value.to_integral_value():
             raise BadInput(
-                f"{_label(product)} is counted in whole units; got {raw}, give e.g. 1 or 2"
+                f"{_label(product)} is counted in whole units; got {raw}, give e.g. 1 or 2",
+                "whole_units", product=_label(product), value=raw,
             )
         units = int(value)
         amount = (units * product.unit_value).quantize(CENT, ROUND_HALF_UP)
@@ -141,7 +145,8 @@ def _product_and_source(rule_set: RuleSet, line: FormLine) -> Product:
     if line.source not in SOURCES:
         raise BadInput(
             f"{line.product}: unknown source of funds {line.source!r}; "
-            "use existing, new or other_bank"
+            "use existing, new or other_bank",
+            "unknown_source", product=line.product, source=line.source,
         )
     return product
 
@@ -223,7 +228,8 @@ def parse_line_spec(spec: str, rule_set: RuleSet) -> FormLine:
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        raise BadInput(f"line {spec!r}: {parts[1]!r} is not a number; {usage}") from None
+        raise BadInput(f"line {spec!r}: {parts[1]!r} is not a number; {usage}",
+                       "not_a_number", product=code, value=parts[1]) from None
     line = FormLine(code, value, source)
     check_line(rule_set, line)
     return line

@@ -101,12 +101,14 @@ def add_staff(uow: UnitOfWork, cmd: AddStaff) -> dict[str, Any]:
 def verify_pin(uow: UnitOfWork, cmd: VerifyPin) -> dict[str, Any]:
     state = uow.load_staff(cmd.code)
     if not state.exists:
-        raise NotFound(f"no staff member has the code '{cmd.code}'; check the code on your badge")
+        raise NotFound(f"no staff member has the code '{cmd.code}'; check the code on your badge",
+                       "unknown_staff", staff=cmd.code)
     now = uow.clock()
     if state.locked_at(now):
         until = state.locked_until.astimezone(shanghai()).strftime("%H:%M")
         raise AccountLocked(f"{cmd.code} is locked after {MAX_PIN_FAILURES} wrong PINs until "
-                            f"{until}; wait, or ask an admin")
+                            f"{until}; wait, or ask an admin", "account_locked", staff=cmd.code,
+                            until=until)
     terminal = uow.meta.get("terminal") or ""
     if pin_matches(state.pin_hash, cmd.pin):
         if state.failed_attempts or state.locked_until or cmd.record_sign_in:
@@ -118,15 +120,15 @@ def verify_pin(uow: UnitOfWork, cmd: VerifyPin) -> dict[str, Any]:
     if failures >= MAX_PIN_FAILURES:
         until = now + LOCKOUT
         events.append(StaffLocked(code=cmd.code, locked_until=until))
+        shown = until.astimezone(shanghai()).strftime("%H:%M")
         uow.fail_after_commit(AccountLocked(
-            f"wrong PIN {failures} times: {cmd.code} is locked until "
-            f"{until.astimezone(shanghai()).strftime('%H:%M')} (15 minutes); "
-            "wait, or ask an admin"))
+            f"wrong PIN {failures} times: {cmd.code} is locked until {shown} (15 minutes); "
+            "wait, or ask an admin", "account_locked", staff=cmd.code, until=shown))
     else:
         left = MAX_PIN_FAILURES - failures
         uow.fail_after_commit(WrongPin(
             f"wrong PIN for {cmd.code}; {left} more wrong {'try' if left == 1 else 'tries'} "
-            "lock the account for 15 minutes"))
+            "lock the account for 15 minutes", "wrong_pin", staff=cmd.code, left=left))
     uow.record(state.version, *events)
     return {}
 

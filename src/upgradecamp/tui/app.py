@@ -90,6 +90,8 @@ def is_busy(exc: BaseException) -> bool:
 def describe_error(exc: BaseException) -> str:
     """What to show a person for an error raised while working for them."""
     if isinstance(exc, DomainError):
+        if exc.code and i18n.has(f"error.{exc.code}"):
+            return t(f"error.{exc.code}", **exc.params)
         return exc.message
     if is_busy(exc):
         return t("error.busy")

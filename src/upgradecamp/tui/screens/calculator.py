@@ -144,7 +144,8 @@ class CalculatorScreen(Screen[None]):
         lines, problems = parse_form_text(self.query_one("#calc-lines", TextArea).text,
                                           self.rule_set)
         problems_view.update("\n".join(t("calc.line_problem", number=p.number,
-                                          message=p.message) for p in problems))
+                                          message=describe_error(p.error))
+                                        for p in problems))
         if aum is None:
             result.update(t("calc.bad_aum"))
             result.add_class("-error")
