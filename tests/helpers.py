@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -39,3 +41,29 @@ def client_row(n: int, **overrides: Any) -> dict[str, Any]:
     }
     row.update(overrides)
     return row
+
+
+REPO = Path(__file__).resolve().parent.parent
+RULES = REPO / "fixtures" / "rules"
+# A made-up next quarter (fund coefficient 1.6): only tests publish it.
+NEXT_QUARTER = REPO / "tests" / "fixtures" / "2027Q1.toml"
+
+
+def two_quarters(folder: Path) -> Path:
+    """A rules folder with the shipped files plus the test-only 2027Q1."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in [*RULES.glob("*.toml"), NEXT_QUARTER]:
+        shutil.copyfile(path, folder / path.name)
+    return folder
+
+
+def publish_next_quarter(services: Any, actor: Any) -> None:
+    """Publish the test-only 2027Q1 through the handler, as an organizer would."""
+    from upgradecamp.domain.commands import PublishRuleSet
+    from upgradecamp.domain.rules import load_rule_set
+
+    rs = load_rule_set(NEXT_QUARTER)
+    services.execute(PublishRuleSet(version=rs.version,
+                                    effective_from=rs.effective_from.isoformat(),
+                                    effective_to=rs.effective_to.isoformat(),
+                                    rules=rs.to_payload()), actor)

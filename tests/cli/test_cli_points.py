@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.helpers import client_row
+from tests.helpers import NEXT_QUARTER, client_row
 from upgradecamp.cli import app
 from upgradecamp.domain.commands import RegisterClients
 from upgradecamp.domain.staff import Actor
@@ -75,7 +75,13 @@ def test_points_accrue_then_explain(db):
 
 def test_rules_list_and_publish(db, tmp_path):
     listed = json.loads(runner.invoke(app, ["rules", "list", "--db", db, "--json"]).stdout)
-    assert [r["version"] for r in listed] == ["2026Q4", "2027Q1"]
+    assert [r["version"] for r in listed] == ["2026Q4"]
+    published = runner.invoke(app, ["rules", "publish", str(NEXT_QUARTER), "--db", db,
+                                    "--as", "admin1", "--json"])
+    assert published.exit_code == 0, published.output
+    listed = json.loads(runner.invoke(app, ["rules", "list", "--db", db, "--json"]).stdout)
+    assert [(r["version"], r["published_by"]) for r in listed] == [
+        ("2026Q4", "system"), ("2027Q1", "admin1")]
     again = runner.invoke(app, ["rules", "publish", str(RULES / "2026Q4.toml"), "--db", db,
                                 "--as", "admin1"])
     assert again.exit_code == 1 and "never changes" in again.stderr

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import NEXT_QUARTER
 from upgradecamp.domain.calculator import calculate, proposal_line
 from upgradecamp.domain.errors import BadInput
 from upgradecamp.domain.points import FormLine
@@ -18,7 +19,7 @@ from upgradecamp.domain.tiers import Tier, load_tier_ladder
 
 RULES = Path(__file__).resolve().parents[2] / "fixtures" / "rules"
 Q4 = load_rule_set(RULES / "2026Q4.toml")
-Q1 = load_rule_set(RULES / "2027Q1.toml")
+Q1 = load_rule_set(NEXT_QUARTER)
 LADDER = load_tier_ladder(RULES / "tiers.toml")
 D = Decimal
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import ADMIN
-from tests.helpers import client_row, dump_read_tables
+from tests.helpers import client_row, dump_read_tables, publish_next_quarter
 from upgradecamp.domain.commands import (
     AccrueHoldingPoints,
     CloseExperiencePeriods,
@@ -97,6 +97,7 @@ def test_reversal_restores_the_balance_exactly_and_ends_its_experience(with_clie
 
 
 def test_quarter_boundary_picks_the_version_in_force_in_shanghai(with_clients):
+    publish_next_quarter(with_clients, ADMIN)
     late = _credit(with_clients, ref="Q4", lines=[("fund", "1000", "new")], actions=(),
                    at="2026-12-31T23:59:00+08:00")
     early = _credit(with_clients, ref="Q1", lines=[("fund", "1000", "new")], actions=(),

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from textual.widgets import Checkbox, Static
 
+from tests.helpers import publish_next_quarter
 from tests.tui.conftest import ADMIN, STAFF, STAFF_PIN, settle, sign_in, widget_text
 from upgradecamp.domain.commands import AddStaff
 from upgradecamp.service.bus import bootstrap
@@ -35,6 +36,7 @@ def services(tmp_path):
         code, name = STAFF[role]
         svc.execute(AddStaff(code=code, name=name, role=role, branch="B02", pin=STAFF_PIN),
                     ADMIN)
+    publish_next_quarter(svc, ADMIN)
     return svc
 
 
