@@ -17,13 +17,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+
+from upgradecamp.domain.rules import shanghai
 
 if TYPE_CHECKING:
     from upgradecamp.domain.staff import Actor
     from upgradecamp.service.bus import Services
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = shanghai()
 # A Monday morning inside rule set 2026Q4: the demo's log starts here and runs 1 ms per tick.
 DEMO_START = datetime(2026, 10, 12, 1, 0, tzinfo=UTC)
 DEMO_TERMINAL = "demo"
