@@ -69,12 +69,11 @@ def cluster_counts(engine: Engine) -> dict[str, int]:
 
 def points_explanation(engine: Engine, client_id: str) -> dict[str, Any] | None:
     """A client's ledger with every line explained, balance, standard and experience tiers."""
-    import json
     from decimal import Decimal
 
-    from upgradecamp.domain.tiers import TierLadder
     from upgradecamp.io.masking import mask_mobile
-    from upgradecamp.store.tables import ClientPointsRow, LedgerEntryRow, TierLadderRow
+    from upgradecamp.service.points import tier_ladder
+    from upgradecamp.store.tables import ClientPointsRow, LedgerEntryRow
 
     with read_transaction(engine) as conn:
         client = conn.execute(select(ClientRow).where(ClientRow.client_id == client_id)).first()
@@ -84,8 +83,7 @@ def points_explanation(engine: Engine, client_id: str) -> dict[str, Any] | None:
                                .where(ClientPointsRow.client_id == client_id)).first()
         entries = conn.execute(select(LedgerEntryRow).where(LedgerEntryRow.client_id == client_id)
                                .order_by(LedgerEntryRow.position, LedgerEntryRow.line)).all()
-        ladder = TierLadder.from_payload(json.loads(conn.execute(
-            select(TierLadderRow.ladder)).scalar_one()))
+        ladder = tier_ladder(conn)
     aum = Decimal(client.aum_cents) / 100
     standard = ladder.tier_for(aum)
     return {

@@ -26,11 +26,16 @@ def _dispatch() -> dict[str, list[Projector]]:
 DISPATCH = _dispatch()
 
 
-def project(store: RowStore, events: Iterable[StoredEvent]) -> int:
-    """Apply events to the read tables through `store`; returns the last position applied."""
-    last = 0
+def project(store: RowStore, events: Iterable[StoredEvent]) -> tuple[int, int]:
+    """Apply events to the read tables through `store`.
+
+    Returns how many events were applied and the last position (0 when there were none).
+    """
+    dispatch = DISPATCH
+    count = last = 0
     for ev in events:
-        for fn in DISPATCH.get(ev.type, ()):
+        for fn in dispatch.get(ev.type, ()):
             fn(store, ev)
         last = ev.position
-    return last
+        count += 1
+    return count, last

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete
 
-from upgradecamp.projections import DISPATCH, READ_MODEL
+from upgradecamp.projections import READ_MODEL, project
 from upgradecamp.projections.rowstore import RowStore
 from upgradecamp.store.db import write_transaction
 from upgradecamp.store.eventlog import EventLog
@@ -44,13 +44,7 @@ def _rebuild(engine: Engine, log: EventLog) -> ReplayReport:
         for index in indexes:
             index.drop(conn)
         store = RowStore(conn, tables_empty=True)
-        count, last = 0, 0
-        dispatch = DISPATCH
-        for ev in log.read_all(conn):
-            for fn in dispatch.get(ev.type, ()):
-                fn(store, ev)
-            last = ev.position
-            count += 1
+        count, last = project(store, log.read_all(conn))
         if last:
             store.put(ProjectionPositionRow, {"name": READ_MODEL, "position": last})
         store.flush()

@@ -64,7 +64,7 @@ class UnitOfWork:
     def commit(self) -> list[StoredEvent]:
         appends = [self._pending[s] for s in self._order]
         self.stored = self.log.append(self.conn, appends, self.meta)
-        last = project(self.rows, self.stored)
+        _count, last = project(self.rows, self.stored)
         if last:
             self.rows.put(ProjectionPositionRow, {"name": READ_MODEL, "position": last})
         self.rows.flush()
