@@ -99,7 +99,7 @@ async def test_rules_screen_shows_products_tiers_and_versions(services):
     app = create_app(services, "zh_CN")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "org1")
-        await pilot.press("4")
+        await pilot.press("5")
         await settle(pilot)
         assert isinstance(app.screen, RulesScreen)
         version = widget_text(app.screen.query_one("#rules-version"))

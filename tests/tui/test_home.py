@@ -28,11 +28,11 @@ from upgradecamp.tui.screens.login import LoginScreen
 from upgradecamp.tui.widgets.status_bar import StatusBar
 
 EXPECTED_PLACES = {
-    "organizer": ["Planning", "Reports", "Follow-ups", "Rules"],
+    "organizer": ["Planning", "Clients", "Reports", "Follow-ups", "Rules"],
     "checkin": ["Check-in desk"],
     "marketer": ["Registration", "Points calculator", "Follow-ups", "Rules"],
     "branch_head": ["Approval desk", "Reports", "Follow-ups", "Points calculator", "Rules"],
-    "admin": ["Planning", "Check-in desk", "Registration", "Approval desk", "Follow-ups",
+    "admin": ["Planning", "Clients", "Check-in desk", "Registration", "Approval desk", "Follow-ups",
               "Reports", "Points calculator", "Rules"],
 }
 ROLE_NAMES = {"organizer": "Organizer", "checkin": "Check-in", "marketer": "Marketer",
@@ -241,12 +241,12 @@ async def test_a_built_place_opens_its_screen_and_a_broken_one_does_not_crash(se
     app = create_app(services, "en")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await sign_in(pilot, "org1")
-        await pilot.press("2")
+        await pilot.press("3")
         await pilot.pause()
         assert isinstance(app.screen, FakeReports) and app.screen.actor.code == "org1"
         app.pop_screen()
         await pilot.pause()
-        await pilot.press("3")
+        await pilot.press("4")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         assert any("NoSuchScreen" in str(n.message) for n in app._notifications)

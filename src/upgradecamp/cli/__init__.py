@@ -13,10 +13,13 @@ import typer
 
 from upgradecamp.cli import (
     calc_cmd,
+    clients_cmd,
     events_cmd,
+    invites_cmd,
     log_cmd,
     points_cmd,
     rules_cmd,
+    sessions_cmd,
     setup_cmd,
     staff_cmd,
 )
@@ -28,6 +31,9 @@ GROUPS: dict[str, typer.Typer] = {
     "events": events_cmd.app,
     "points": points_cmd.app,
     "rules": rules_cmd.app,
+    "clients": clients_cmd.app,
+    "sessions": sessions_cmd.app,
+    "invites": invites_cmd.app,
 }
 COMMANDS = {"init": setup_cmd.init, "demo": setup_cmd.demo, "tui": setup_cmd.tui,
             "calc": calc_cmd.calc}

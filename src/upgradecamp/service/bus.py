@@ -7,6 +7,7 @@ the TUI, the demo and the tests, so every entry point runs the same handlers.
 from __future__ import annotations
 
 import json
+import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ class Services:
     clock: Callable[[], datetime]
     new_id: Callable[[], str]
     terminal: str
+    rng: random.Random = field(default_factory=random.SystemRandom)
     handlers: dict[type[Command], Handler] = field(default_factory=dict)
     policies: dict[str, list[Policy]] = field(default_factory=dict)
 
@@ -59,7 +61,8 @@ class Services:
         for attempt in range(MAX_RETRIES):
             try:
                 with write_transaction(self.engine) as conn:
-                    uow = UnitOfWork(conn, self.log, actor, meta, self.clock)
+                    uow = UnitOfWork(conn, self.log, actor, meta, self.clock,
+                                     new_id=self.new_id, rng=self.rng)
                     result = handler(uow, command)
                     stored = uow.commit()
                     if idempotency_key:
@@ -97,9 +100,13 @@ class Services:
 def bootstrap(db: str | None = None, *, engine: Engine | None = None,
               clock: Callable[[], datetime] = utc_now,
               new_id: Callable[[], str] | None = None,
-              terminal: str | None = None) -> Services:
-    """Wire the services for one database; the only place dependencies are chosen."""
-    from upgradecamp.service import points
+              terminal: str | None = None, rng: random.Random | None = None) -> Services:
+    """Wire the services for one database; the only place dependencies are chosen.
+
+    `rng` draws check-in codes: the system's secure source unless a test or the demo passes
+    a seeded one.
+    """
+    from upgradecamp.service import checkins, clients, invitations, points, sessions
     from upgradecamp.service.handlers import HANDLERS
     from upgradecamp.service.policies import POLICIES
 
@@ -110,6 +117,8 @@ def bootstrap(db: str | None = None, *, engine: Engine | None = None,
         clock=clock,
         new_id=new_id or (lambda: uuid.uuid4().hex),
         terminal=terminal or terminal_id(),
-        handlers={**HANDLERS, **points.HANDLERS},
+        rng=rng or random.SystemRandom(),
+        handlers={**HANDLERS, **points.HANDLERS, **clients.HANDLERS, **sessions.HANDLERS,
+                  **invitations.HANDLERS, **checkins.HANDLERS},
         policies={k: list(v) for k, v in POLICIES.items()},
     )

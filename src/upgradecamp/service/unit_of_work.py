@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -21,12 +23,15 @@ class UnitOfWork:
     """Collects a handler's events; `commit` appends them and projects them in one transaction."""
 
     def __init__(self, conn: Connection, log: EventLog, actor: Actor, meta: dict[str, Any],
-                 clock: Callable[[], datetime]):
+                 clock: Callable[[], datetime], *, new_id: Callable[[], str] | None = None,
+                 rng: random.Random | None = None):
         self.conn = conn
         self.log = log
         self.actor = actor
         self.meta = meta
         self.clock = clock
+        self.new_id = new_id or (lambda: uuid.uuid4().hex)
+        self.rng = rng or random.SystemRandom()
         self.rows = RowStore(conn)
         self._pending: dict[str, StreamAppend] = {}
         self._order: list[str] = []

@@ -1,7 +1,8 @@
 """The TUI's one text catalogue: every string a person reads on screen comes from here.
 
-Catalogues live in `i18n/<lang>.toml` (TOML tables become dotted keys: `[login] title` is
-`login.title`). The language is chosen once per process (`--lang`, else `UPGRADECAMP_LANG`,
+Catalogues live in `i18n/<lang>.toml` plus one `i18n/<area>.<lang>.toml` per screen area
+(TOML tables become dotted keys: `[login] title` is `login.title`); a key defined twice is an
+error. The language is chosen once per process (`--lang`, else `UPGRADECAMP_LANG`,
 else `LANG`, falling back to English, see `config.ui_language`); a key missing from it falls
 back to English, then to the key itself, so a gap in a catalogue shows up on screen instead of
 crashing a terminal at the check-in desk. A test keeps both catalogues' keys equal.
@@ -36,9 +37,20 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
 def catalogue(lang: str) -> dict[str, str]:
     """All keys of one language's catalogue, flattened (`login.title` → text)."""
     if lang not in _catalogues:
-        with (CATALOGUE_DIR / f"{lang}.toml").open("rb") as fh:
-            _catalogues[lang] = _flatten(tomllib.load(fh))
+        merged: dict[str, str] = {}
+        for path in catalogue_files(lang):
+            with path.open("rb") as fh:
+                flat = _flatten(tomllib.load(fh))
+            twice = merged.keys() & flat.keys()
+            if twice:
+                raise ValueError(f"{path.name} defines {sorted(twice)} again")
+            merged.update(flat)
+        _catalogues[lang] = merged
     return _catalogues[lang]
+
+
+def catalogue_files(lang: str) -> list[Path]:
+    return [CATALOGUE_DIR / f"{lang}.toml", *sorted(CATALOGUE_DIR.glob(f"*.{lang}.toml"))]
 
 
 def placeholders(text: str) -> set[str]:

@@ -38,10 +38,10 @@ RETRY_SECONDS = 2.0
 # Cell limits of the activity columns: when, what, who, about what.
 ACTIVITY_COLUMN_LIMITS = (11, 16, 10, 200)
 
-PLACES = ("planning", "checkin_desk", "registration", "approval_desk", "followups", "reports",
-          "calculator", "rules")
+PLACES = ("planning", "clients", "checkin_desk", "registration", "approval_desk", "followups",
+          "reports", "calculator", "rules")
 PLACES_BY_ROLE: dict[str, tuple[str, ...]] = {
-    "organizer": ("planning", "reports", "followups", "rules"),
+    "organizer": ("planning", "clients", "reports", "followups", "rules"),
     "checkin": ("checkin_desk",),
     "marketer": ("registration", "calculator", "followups", "rules"),
     "branch_head": ("approval_desk", "reports", "followups", "calculator", "rules"),
@@ -64,6 +64,8 @@ def lazy_screen(module: str, name: str) -> ScreenFactory:
 # "checkin_desk": lazy_screen("upgradecamp.tui.screens.checkin", "CheckInScreen").
 # A place missing here opens `PlaceLaterScreen`.
 PLACE_SCREENS: dict[str, ScreenFactory] = {
+    "planning": lazy_screen("upgradecamp.tui.screens.sessions", "SessionsScreen"),
+    "clients": lazy_screen("upgradecamp.tui.screens.client_import", "ClientImportScreen"),
     "calculator": lazy_screen("upgradecamp.tui.screens.calculator", "CalculatorScreen"),
     "rules": lazy_screen("upgradecamp.tui.screens.rules", "RulesScreen"),
 }

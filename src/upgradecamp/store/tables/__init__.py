@@ -46,6 +46,7 @@ class ClientRow(SQLModel, table=True):
     risk_expires: date | None = None
     marketing_consent: bool
     contact_status: str
+    consent_withdrawn: bool = False
     registered_at: datetime
 
 
@@ -120,3 +121,8 @@ class ClientPointsRow(SQLModel, table=True):
 
 
 READ_TABLES.extend([LedgerEntryRow, ClientPointsRow])
+
+from upgradecamp.store.tables.invitations import ExportRow, InvitationRow  # noqa: E402
+from upgradecamp.store.tables.sessions import CheckInRow, SessionRow  # noqa: E402
+
+READ_TABLES.extend([SessionRow, CheckInRow, InvitationRow, ExportRow])

@@ -1,14 +1,15 @@
-"""Commands: what a user asked for. Handlers in `service/handlers.py` decide what happens."""
+"""Commands: what a user asked for. Handlers in `service/` decide what happens.
+
+The set-up and points commands are here; each later area keeps its own module in this package
+(clients, sessions, invitations, check-ins), re-exported at the bottom.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Command:
-    pass
+from upgradecamp.domain.commands.base import Command
 
 
 @dataclass(frozen=True)
@@ -105,3 +106,9 @@ class CreditBonus(Command):
     on: str
     session_day: str | None = None
     referred_client: str | None = None
+
+
+from upgradecamp.domain.commands.checkins import *  # noqa: E402, F403
+from upgradecamp.domain.commands.clients import *  # noqa: E402, F403
+from upgradecamp.domain.commands.invitations import *  # noqa: E402, F403
+from upgradecamp.domain.commands.sessions import *  # noqa: E402, F403

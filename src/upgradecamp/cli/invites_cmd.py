@@ -1,0 +1,7 @@
+"""`upgradecamp invites ...` (SPEC §6)."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="invites", no_args_is_help=True, pretty_exceptions_show_locals=False)

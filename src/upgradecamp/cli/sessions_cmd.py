@@ -1,0 +1,7 @@
+"""`upgradecamp sessions ...` (SPEC §6)."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="sessions", no_args_is_help=True, pretty_exceptions_show_locals=False)

@@ -1,0 +1,58 @@
+"""Staff events: accounts, PIN failures, lockouts, sign-ins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from pydantic import Field
+
+from upgradecamp.domain.events.base import DomainEvent, Role
+
+
+class StaffAdded(DomainEvent):
+    """A staff member got an account; only the PIN's argon2 hash is kept, never the PIN."""
+
+    TYPE: ClassVar[str] = "StaffAdded"
+    code: str = Field(pattern=r"^[A-Za-z0-9_.-]{2,32}$")
+    name: str
+    role: Role
+    branch: str
+    pin_hash: str
+
+    def stream_id(self) -> str:
+        return f"staff-{self.code}"
+
+
+class StaffPinRejected(DomainEvent):
+    """A wrong PIN was entered; `failed_attempts` counts consecutive failures."""
+
+    TYPE: ClassVar[str] = "StaffPinRejected"
+    code: str
+    failed_attempts: int
+    terminal: str
+
+    def stream_id(self) -> str:
+        return f"staff-{self.code}"
+
+
+class StaffLocked(DomainEvent):
+    """Too many wrong PINs: the account is locked until `locked_until` (UTC)."""
+
+    TYPE: ClassVar[str] = "StaffLocked"
+    code: str
+    locked_until: datetime
+
+    def stream_id(self) -> str:
+        return f"staff-{self.code}"
+
+
+class StaffSignedIn(DomainEvent):
+    """A correct PIN after failures, or a TUI login: the failure count starts again at zero."""
+
+    TYPE: ClassVar[str] = "StaffSignedIn"
+    code: str
+    terminal: str
+
+    def stream_id(self) -> str:
+        return f"staff-{self.code}"

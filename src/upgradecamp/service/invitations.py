@@ -1,0 +1,5 @@
+"""Handlers of the invitations commands (see `domain/commands/invitations.py`)."""
+
+from __future__ import annotations
+
+HANDLERS: dict = {}
