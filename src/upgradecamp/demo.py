@@ -1,19 +1,21 @@
 """The demo branch cluster (Faker zh_CN), built through the command handlers.
 
 Everything goes through `Services.execute`, so the demo's log is a real, verifiable log and its
-read tables are exactly what a replay gives. Everything comes from the seed — data, PINs, PIN
-salts, ids, the clock and the terminal — so the same seed gives byte-identical `event_log`
-rows (same hashes), and a demo can be rebuilt to reproduce what someone saw.
+read tables are exactly what a replay gives. Everything comes from the seed and the demo's
+"today" — data, PINs, PIN salts, ids, the clock and the terminal — so the same seed on the
+same day (`--today`) gives byte-identical `event_log` rows (same hashes), and a demo can be
+rebuilt to reproduce what someone saw. The story is anchored on today, so this week's and the
+coming weeks' sessions are really ahead of whoever opens the demo.
 """
 
 from __future__ import annotations
 
 import math
 import random
-import time
+import time as timer
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
@@ -25,8 +27,8 @@ if TYPE_CHECKING:
     from upgradecamp.service.bus import Services
 
 SHANGHAI = shanghai()
-# A Monday morning inside rule set 2026Q4: the demo's log starts here and runs 1 ms per tick.
-DEMO_START = datetime(2026, 10, 12, 1, 0, tzinfo=UTC)
+# The demo's log starts this long before its "today", at 09:00 local, and runs 1 ms per tick.
+HISTORY = timedelta(days=42)
 DEMO_TERMINAL = "demo"
 ADMIN_CODE = "admin"
 CLIENTS_PER_COMMAND = 5_000
@@ -74,14 +76,26 @@ class DemoReport:
 class DemoClock:
     """A clock that starts at a fixed instant and moves 1 ms each time it is read."""
 
-    def __init__(self, start: datetime = DEMO_START):
-        self._now = start
+    def __init__(self, start: datetime):
+        self._now = start.astimezone(UTC)
         self._tick = timedelta(milliseconds=1)
 
     def __call__(self) -> datetime:
         now = self._now
         self._now = now + self._tick
         return now
+
+    def jump(self, to: datetime) -> None:
+        """Move on to `to` (never back: the log's times only grow)."""
+        self._now = max(self._now, to.astimezone(UTC))
+
+
+def demo_start(today: date) -> datetime:
+    return datetime.combine(today - HISTORY, time(9, 0), SHANGHAI)
+
+
+def shanghai_today() -> date:
+    return datetime.now(SHANGHAI).date()
 
 
 def seeded_ids(seed: int) -> Callable[[], str]:
@@ -90,12 +104,17 @@ def seeded_ids(seed: int) -> Callable[[], str]:
     return lambda: f"{ids.getrandbits(128):032x}"
 
 
-def build_demo(db: str, *, customers: int = 20_000, seed: int = 2026,
+def build_demo(db: str, *, customers: int = 20_000, seed: int = 2026, today: date | None = None,
                echo: Callable[[str], Any] = print) -> DemoReport:
-    """Create and fill a demo database at `db` (path or URL) through the command handlers."""
+    """Create and fill a demo database at `db` (path or URL) through the command handlers.
+
+    `today` (default: today in Asia/Shanghai) anchors the story: clients and staff six weeks
+    back, sessions from tomorrow for six weeks, invitations and calls in between.
+    """
     from faker import Faker
     from sqlalchemy import select
 
+    from upgradecamp.demo_calendar import plan_calendar
     from upgradecamp.domain.commands import RegisterClients
     from upgradecamp.domain.staff import Actor
     from upgradecamp.service.bus import bootstrap
@@ -104,11 +123,12 @@ def build_demo(db: str, *, customers: int = 20_000, seed: int = 2026,
     from upgradecamp.store.eventlog import EventLog
     from upgradecamp.store.tables import BranchRow
 
-    started = time.perf_counter()
+    started = timer.perf_counter()
     rng = random.Random(seed)
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
-    clock = DemoClock()
+    today = today or shanghai_today()
+    clock = DemoClock(demo_start(today))
     services = bootstrap(db, clock=clock, new_id=seeded_ids(seed), terminal=DEMO_TERMINAL)
     try:
         admin_pin = _pin(rng)
@@ -126,7 +146,7 @@ def build_demo(db: str, *, customers: int = 20_000, seed: int = 2026,
                   "name": admin.name}]
         staff += _add_staff(services, admin, [c for c, _k in branches], rng, fake)
         echo(f"cluster: {len(branches)} branches, {len(staff)} staff "
-             f"({time.perf_counter() - started:.1f} s)")
+             f"({timer.perf_counter() - started:.1f} s)")
 
         organizer = next(s for s in staff if s["role"] == "organizer" and s["branch"] == core)
         acting = Actor(code=organizer["code"], role="organizer", branch=core,
@@ -135,21 +155,22 @@ def build_demo(db: str, *, customers: int = 20_000, seed: int = 2026,
                             if s["role"] == "marketer" and s["branch"] == code]
                      for code, _kind in branches}
         weights = [CORE_WEIGHT if kind == "core" else SATELLITE_WEIGHT for _c, kind in branches]
-        today = DEMO_START.astimezone(SHANGHAI).date()
-        rows = ClientFactory(rng, fake, [c for c, _k in branches], weights, marketers, today)
+        rows = ClientFactory(rng, fake, [c for c, _k in branches], weights, marketers,
+                             today - HISTORY)
         done = 0
         while done < customers:
             batch = rows.make(min(CLIENTS_PER_COMMAND, customers - done))
             services.execute(RegisterClients(clients=batch), acting)
             done += len(batch)
-            echo(f"clients: {done:,} / {customers:,} ({time.perf_counter() - started:.1f} s)")
+            echo(f"clients: {done:,} / {customers:,} ({timer.perf_counter() - started:.1f} s)")
+        plan_calendar(services, clock, today, branches, staff, rng, echo)
 
         with read_transaction(services.engine) as conn:
             events, _hash = EventLog.head(conn)
     finally:
         services.engine.dispose()
     return DemoReport(clients=customers, events=events,
-                      seconds=time.perf_counter() - started, staff=staff)
+                      seconds=timer.perf_counter() - started, staff=staff)
 
 
 def _add_staff(services: Services, admin: Actor, branches: list[str], rng: random.Random,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -50,6 +51,9 @@ def demo(
         "--db", help="SQLite file to build (default upgradecamp-demo.db); never a real one")]
     = None,
     lang: Annotated[str | None, typer.Option("--lang", help="zh_CN or en")] = None,
+    today: Annotated[str | None, typer.Option(
+        "--today", help="the demo's today, YYYY-MM-DD (default: today in Asia/Shanghai); "
+        "same seed and today, same database")] = None,
 ) -> None:
     """Build a realistic demo branch cluster (Faker zh_CN) through the handlers, then open it."""
     from upgradecamp.config import db_url
@@ -59,7 +63,11 @@ def demo(
     if "://" in target:
         fail("demo builds into an SQLite file; pass --db PATH", Exit.BAD_INPUT)
     _clear_old_demo(Path(target))
-    report = build_demo(target, customers=customers, seed=seed, echo=say)
+    try:
+        anchor = date.fromisoformat(today) if today else None
+    except ValueError:
+        fail(f"--today '{today}' is not a date; write it as YYYY-MM-DD", Exit.BAD_INPUT)
+    report = build_demo(target, customers=customers, seed=seed, today=anchor, echo=say)
     say(f"demo cluster ready in {db_url(target)} ({report.clients} clients, "
         f"{report.events} events, {report.seconds:.1f} s)")
     say("staff codes and PINs for the demo:")

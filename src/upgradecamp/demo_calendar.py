@@ -1,0 +1,141 @@
+"""The demo's calendar: six weeks of sessions across the cluster, invited and called as a real
+organizer would, each step at its own time on the demo clock.
+
+Satellites run their themed sessions twice a week; the core branch (the financial-education
+base) runs one larger session every Saturday. Invite lists go out about five weeks ahead
+(2/3 potential, 1/3 mid-high clients), the SMS wave four weeks ahead and the call round two
+weeks ahead, so on the demo's "today" the next fortnight is called through, the weeks after
+have SMS only, and the last week has no list yet.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from upgradecamp.domain.rules import shanghai
+
+if TYPE_CHECKING:
+    from upgradecamp.service.bus import Services
+
+SHANGHAI = shanghai()
+WEEKS = 6
+INVITE_AHEAD = timedelta(days=35)
+SMS_AHEAD = timedelta(days=28)
+CALLS_AHEAD = timedelta(days=14)
+MIX = {"potential": 2, "mid_high": 1}
+
+
+@dataclass(frozen=True)
+class BranchPlan:
+    """When a branch holds its sessions: weekdays, local start, length, seats, venue."""
+
+    weekdays: tuple[str, ...]
+    start: time
+    duration: int
+    capacity: int
+    venue: str
+
+
+CORE_PLAN = BranchPlan(("sat",), time(10, 0), 60, 20, "会议室")
+SATELLITE_PLANS = (
+    BranchPlan(("tue", "thu"), time(15, 0), 40, 10, "贵宾室"),
+    BranchPlan(("wed", "fri"), time(19, 0), 45, 12, "会议室"),
+    BranchPlan(("tue", "sat"), time(9, 30), 40, 10, "贵宾室"),
+    BranchPlan(("thu", "sun"), time(14, 30), 50, 10, "贵宾室"),
+)
+# Call round: how an invitation's call ended, with weights (a few are not reached yet).
+CALL_RESULTS = (("confirmed", 45), ("declined", 15), ("no_answer", 16), ("call_back", 10),
+                ("wrong_number", 5), ("opted_out", 2), (None, 7))
+WECHAT_SHARE = 0.4  # of the confirmed
+
+
+def first_day(today: date) -> date:
+    """Sessions start tomorrow: today belongs to the event-day desks."""
+    return today + timedelta(days=1)
+
+
+def plan_calendar(services: Services, clock: Any, today: date,
+                  branches: list[tuple[str, str]], staff: list[dict[str, str]],
+                  rng: random.Random, echo: Callable[[str], Any]) -> dict[str, int]:
+    """Plan, invite, text and call the demo's next six weeks; returns what it made."""
+    from upgradecamp.domain.commands import (
+        BuildInviteList,
+        PlanSessions,
+        RecordInvitationOutcome,
+    )
+    from upgradecamp.domain.staff import Actor
+
+    def actor(branch: str, role: str) -> Actor:
+        member = next(s for s in staff if s["branch"] == branch and s["role"] == role)
+        return Actor(code=member["code"], role=role, branch=branch, name=member["name"])
+
+    start = first_day(today)
+    satellites = iter(SATELLITE_PLANS)
+    sessions: list[dict[str, Any]] = []
+    for code, kind in branches:
+        plan = CORE_PLAN if kind == "core" else next(satellites, SATELLITE_PLANS[0])
+        first = _first_on(start, plan.weekdays)
+        result = services.execute(PlanSessions(
+            branch=code, start=f"{first:%Y-%m-%d} {plan.start:%H:%M}",
+            duration_minutes=plan.duration, capacity=plan.capacity, venue=plan.venue,
+            host=f"{code}-OR1", presenter=f"{code}-MK1", weekly_on=plan.weekdays,
+            weeks=WEEKS), actor(code, "organizer"))
+        sessions += result["sessions"]
+    echo(f"sessions: {len(sessions)} planned for the next {WEEKS} weeks")
+
+    now = datetime.combine(today, time(8, 30), SHANGHAI)
+    steps: list[tuple[datetime, str, dict[str, Any]]] = []
+    for s in sessions:
+        starts = datetime.fromisoformat(s["starts_at"])
+        if starts - INVITE_AHEAD <= now:
+            steps.append((starts - INVITE_AHEAD, "invite", s))
+    steps.sort(key=lambda step: (step[0], step[2]["session_id"]))
+
+    made = {"sessions": len(sessions), "invitations": 0, "sms": 0, "calls": 0}
+    waves: list[tuple[datetime, str, dict[str, Any], dict[str, Any]]] = []
+    for when, _kind, s in steps:
+        clock.jump(when)
+        built = services.execute(BuildInviteList(session_id=s["session_id"], mix=MIX),
+                                 actor(s["branch"], "organizer"))
+        made["invitations"] += len(built["invitations"])
+        starts = datetime.fromisoformat(s["starts_at"])
+        for inv in built["invitations"]:
+            if starts - SMS_AHEAD <= now:
+                waves.append((starts - SMS_AHEAD, "sms", s, inv))
+            if starts - CALLS_AHEAD <= now:
+                waves.append((starts - CALLS_AHEAD, "call", s, inv))
+    waves.sort(key=lambda w: (w[0], w[1] != "sms", w[3]["invitation_id"]))
+    results, weights = zip(*CALL_RESULTS, strict=True)
+    for when, kind, s, inv in waves:
+        clock.jump(when)
+        caller = actor(s["branch"], "marketer")
+        if kind == "sms":
+            services.execute(RecordInvitationOutcome(invitation=inv["invitation_id"],
+                                                     channel="sms", result="sent"), caller)
+            made["sms"] += 1
+            continue
+        result = rng.choices(results, weights=weights)[0]
+        if result is None:
+            continue
+        services.execute(RecordInvitationOutcome(invitation=inv["invitation_id"],
+                                                 channel="call", result=result), caller)
+        made["calls"] += 1
+        if result == "confirmed" and rng.random() < WECHAT_SHARE:
+            services.execute(RecordInvitationOutcome(invitation=inv["invitation_id"],
+                                                     channel="wechat", result="added"), caller)
+    clock.jump(now)
+    echo(f"invitations: {made['invitations']} issued, {made['sms']} texted, "
+         f"{made['calls']} calls recorded")
+    return made
+
+
+def _first_on(day: date, weekdays: tuple[str, ...]) -> date:
+    names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    wanted = {names.index(w) for w in weekdays}
+    while day.weekday() not in wanted:
+        day += timedelta(days=1)
+    return day
