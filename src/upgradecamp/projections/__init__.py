@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from upgradecamp.projections import checkins, clients, cluster, invitations, ledger, sessions, staff
+from upgradecamp.projections import (
+    checkins,
+    clients,
+    cluster,
+    forms,
+    invitations,
+    ledger,
+    search,
+    sessions,
+    staff,
+)
 from upgradecamp.projections.rowstore import RowStore
 from upgradecamp.store.eventlog import StoredEvent
 
@@ -12,7 +22,8 @@ READ_MODEL = "read_model"
 
 Projector = Callable[[RowStore, StoredEvent], None]
 
-_MODULES = (cluster, staff, clients, ledger, sessions, invitations, checkins)
+_MODULES = (cluster, staff, clients, ledger, sessions, invitations, checkins, forms,
+            search)
 
 
 def _dispatch() -> dict[str, list[Projector]]:

@@ -1,0 +1,5 @@
+"""Registration forms (see `domain/commands/forms.py`)."""
+
+from __future__ import annotations
+
+HANDLERS: dict = {}
