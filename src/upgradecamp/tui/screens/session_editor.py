@@ -1,0 +1,614 @@
+"""The session editor (财富升级会): plan one session, a weekly series, or edit a planned one.
+
+Every field is checked as it is typed (format and range, host ≠ presenter, a start in the
+future) and the problem is shown beside the field in the user's language. Nothing is written
+until Save; a refusal of the handler (an overlap, an unknown staff member) is shown on the form,
+which stays open with everything typed, so the organizer corrects one field and saves again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Select, Static
+
+from upgradecamp.domain import sessions as rules
+from upgradecamp.domain.errors import DomainError
+from upgradecamp.tui.app import describe_error
+from upgradecamp.tui.i18n import role_name, t
+from upgradecamp.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from upgradecamp.domain.commands import Command
+    from upgradecamp.domain.staff import Actor
+
+MODES = ("new", "series", "edit")
+_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+_TIME = re.compile(r"^\d{1,2}:\d{2}$")
+
+# The fields of the form, top to bottom; `weekdays` and `weeks` only for a series.
+FIELDS = ("branch", "date", "time", "duration", "capacity", "venue", "theme", "host",
+          "presenter", "weekdays", "weeks")
+SERIES_FIELDS = ("weekdays", "weeks")
+HINTED_FIELDS = ("date", "time", "duration", "capacity", "venue", "theme", "host", "weekdays",
+                 "weeks")
+PREVIEW_DATES = 6
+
+
+# -- checks as the organizer types (no widgets, no database) ---------------------------------
+# The rules themselves are `domain/sessions.py`'s, the handler's own; here they are applied
+# field by field and their refusals said beside the field, in the user's language.
+class Problem(Exception):
+    """A field's value is not usable; `text` says why in the user's language."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def parse_date(text: str) -> date:
+    text = text.strip()
+    if not _DATE.match(text):
+        raise Problem(t("session_editor.bad_date"))
+    try:
+        return date(*(int(part) for part in text.split("-")))
+    except ValueError:
+        raise Problem(t("session_editor.no_such_date")) from None
+
+
+def parse_time(text: str) -> time:
+    text = text.strip()
+    if not _TIME.match(text):
+        raise Problem(t("session_editor.bad_time"))
+    hours, minutes = (int(part) for part in text.split(":"))
+    if hours > 23 or minutes > 59:
+        raise Problem(t("session_editor.bad_time"))
+    return time(hours, minutes)
+
+
+def _whole(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.isdigit() else None
+
+
+def parse_duration(text: str) -> int:
+    try:
+        return rules.check_duration(_whole(text))  # type: ignore[arg-type]
+    except DomainError:
+        raise Problem(t("session_editor.bad_duration", low=rules.MIN_DURATION,
+                        high=rules.MAX_DURATION)) from None
+
+
+def parse_capacity(text: str) -> int:
+    try:
+        return rules.check_capacity(_whole(text))  # type: ignore[arg-type]
+    except DomainError:
+        raise Problem(t("session_editor.bad_capacity", low=rules.MIN_CAPACITY,
+                        high=rules.MAX_CAPACITY)) from None
+
+
+def parse_weeks(text: str) -> int:
+    weeks = _whole(text)
+    if weeks is None or not rules.MIN_WEEKS <= weeks <= rules.MAX_WEEKS:
+        raise Problem(t("session_editor.bad_weeks", low=rules.MIN_WEEKS, high=rules.MAX_WEEKS))
+    return weeks
+
+
+def parse_weekdays(text: str) -> tuple[str, ...]:
+    """'tue,thu', '二、四' or '周二 周四' → ('tue', 'thu'), in week order."""
+    try:
+        days = rules.parse_weekdays([text])
+    except DomainError as err:
+        raise Problem(t("session_editor.bad_weekday",
+                        word=str(err.params.get("value", text)))) from None
+    if not days:
+        raise Problem(t("session_editor.no_weekdays"))
+    return tuple(rules.WEEKDAY_CODES[day] for day in days)
+
+
+@dataclass
+class FormCheck:
+    """The outcome of checking the whole form: problems and hints by field, parsed values."""
+
+    problems: dict[str, str]
+    values: dict[str, Any]
+    hints: dict[str, str] = dataclasses.field(default_factory=dict)
+    starts: list[datetime] = dataclasses.field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_form(raw: dict[str, str], mode: str, now: datetime,
+               before: datetime | None = None) -> FormCheck:
+    """Check every field of the form as typed (`raw`: field → text; '' for an empty picker).
+
+    The handler's own rules, minus those that need the database (overlaps, whether staff
+    exist and work at the branch): those come back as the handler's refusal on Save.
+    `starts` are the sessions Save would plan (several for a series), for the preview;
+    `before` is an edited session's start (kept as it is, it need not be in the future).
+    """
+    check = FormCheck({}, {})
+    problems, values = check.problems, check.values
+
+    def attempt(name: str, parse: Callable[[str], Any]) -> None:
+        try:
+            values[name] = parse(raw.get(name, ""))
+        except Problem as problem:
+            problems[name] = problem.text
+
+    if mode != "edit" and not raw.get("branch"):
+        problems["branch"] = t("session_editor.no_branch")
+    values["branch"] = raw.get("branch") or None
+    attempt("date", parse_date)
+    attempt("time", parse_time)
+    attempt("duration", parse_duration)
+    attempt("capacity", parse_capacity)
+    values["venue"] = raw.get("venue", "").strip()
+    if not values["venue"]:
+        problems["venue"] = t("session_editor.no_venue")
+    values["theme"] = raw.get("theme", "").strip()
+    if mode == "edit" and not values["theme"]:
+        problems["theme"] = t("session_editor.no_theme")
+    values["host"] = raw.get("host") or None
+    values["presenter"] = raw.get("presenter") or None
+    if values["host"] and values["host"] == values["presenter"]:
+        problems["presenter"] = t("session_editor.same_person")
+    if mode == "series":
+        attempt("weekdays", parse_weekdays)
+        attempt("weeks", parse_weeks)
+    if "date" in values and "time" in values:
+        start = datetime.combine(values["date"], values["time"], rules.shanghai())
+        values["start"] = start
+        if mode == "series" and "weekdays" in values and "weeks" in values:
+            check.starts = rules.series_starts(
+                start, rules.parse_weekdays(values["weekdays"]), values["weeks"])
+            if not check.starts:
+                problems["weekdays"] = t("session_editor.empty_series")
+        elif mode != "series":
+            check.starts = [start]
+        if start <= now and not (mode == "edit" and start == before):
+            problems["time" if values["date"] == now.astimezone(start.tzinfo).date()
+                     else "date"] = t("session_editor.in_past")
+        elif check.starts:
+            days = rules.short_notice(check.starts[0], now)
+            if days is not None:
+                check.hints["date"] = t("session_editor.short_notice", days=days,
+                                        lead=rules.INVITE_LEAD_DAYS)
+    return check
+
+
+def weekday_name(day: date) -> str:
+    """'Tue' / '周二'."""
+    names = t("planning.weekdays").split()
+    return names[day.weekday()] if len(names) == 7 else day.strftime("%a")
+
+
+def series_preview(starts: list[datetime]) -> str:
+    """'4 sessions: 12-01 Tue, 12-03 Thu, …' — what Save would plan."""
+    shown = [f"{s:%m-%d} {weekday_name(s.date())}" for s in starts[:PREVIEW_DATES]]
+    if len(starts) > PREVIEW_DATES:
+        shown.append("…")
+    return t("session_editor.preview", count=len(starts), dates=", ".join(shown))
+
+
+def local_start(value: Any) -> datetime | None:
+    """A session's `starts_at` (aware datetime or ISO text) in Asia/Shanghai."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return rules.local(value)
+
+
+def build_command(mode: str, values: dict[str, Any],
+                  session: dict[str, Any] | None = None) -> Command | None:
+    """The command Save runs; for an edit only the changed fields (None when nothing changed)."""
+    from upgradecamp.domain.commands.sessions import ChangeSession, PlanSessions
+
+    start_text = values["start"].strftime("%Y-%m-%d %H:%M")
+    if mode == "edit":
+        assert session is not None
+        before = local_start(session.get("starts_at"))
+        changes = {
+            "start": None if before and before.strftime("%Y-%m-%d %H:%M") == start_text
+            else start_text,
+            "duration_minutes": _changed(session.get("duration_minutes"),
+                                         values["duration"]),
+            "capacity": _changed(session.get("capacity"), values["capacity"]),
+            "venue": _changed(session.get("venue"), values["venue"]),
+            "theme": _changed(session.get("theme"), values["theme"] or None),
+            "host": _changed(session.get("host"), values["host"]),
+            "presenter": _changed(session.get("presenter"), values["presenter"]),
+        }
+        if all(value is None for value in changes.values()):
+            return None
+        return ChangeSession(session_id=session["session_id"], **changes)
+    return PlanSessions(
+        branch=values["branch"], start=start_text,
+        duration_minutes=values["duration"], capacity=values["capacity"],
+        venue=values["venue"] or None, theme=values["theme"] or None,
+        host=values["host"], presenter=values["presenter"],
+        weekly_on=values.get("weekdays", ()) if mode == "series" else (),
+        weeks=values.get("weeks", 1) if mode == "series" else 1,
+    )
+
+
+def _changed(before: Any, after: Any) -> Any:
+    return None if after is None or after == before else after
+
+
+# -- messages from the workers --------------------------------------------------------------
+class EditorLoaded(Message):
+    def __init__(self, branches: list[dict[str, Any]], now: datetime) -> None:
+        super().__init__()
+        self.branches = branches
+        self.now = now
+
+
+class StaffLoaded(Message):
+    def __init__(self, branch: str, staff: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.branch = branch
+        self.staff = staff
+
+
+class EditorProblem(Message):
+    """Loading or saving went wrong; `text` is in the user's language."""
+
+    def __init__(self, text: str, saving: bool = False) -> None:
+        super().__init__()
+        self.text = text
+        self.saving = saving
+
+
+class EditorSaved(Message):
+    def __init__(self, result: dict[str, Any]) -> None:
+        super().__init__()
+        self.result = result
+
+
+class SessionEditorScreen(Screen[dict[str, Any] | None]):
+    """The form for a new session (`new`), a weekly series (`series`) or an edit (`edit`).
+
+    Dismisses with the handler's result after a successful Save, or None when left with Esc.
+    """
+
+    AUTO_FOCUS = "#field-date"
+    BINDINGS = [
+        Binding("ctrl+s", "save", show=False, priority=True, id="session_editor.save"),
+        Binding("escape", "back", show=False, id="session_editor.back"),
+    ]
+    DEFAULT_CSS = """
+    SessionEditorScreen #editor-form {
+        height: auto;
+        max-height: 1fr;
+        padding: 1 1 0 1;
+    }
+    SessionEditorScreen .editor-row {
+        height: 1;
+    }
+    SessionEditorScreen .editor-label {
+        width: 13;
+        height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    SessionEditorScreen .editor-row Input, SessionEditorScreen .editor-row Select {
+        width: 28;
+    }
+    SessionEditorScreen .editor-problem {
+        width: 1fr;
+        height: 1;
+        padding-left: 1;
+        color: $error;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    SessionEditorScreen .editor-problem.-hint {
+        color: $text-muted;
+    }
+    SessionEditorScreen #editor-preview {
+        height: auto;
+        max-height: 2;
+        padding: 1 1 0 15;
+        color: $accent;
+    }
+    SessionEditorScreen #editor-message {
+        height: auto;
+        max-height: 4;
+        padding: 1 1 0 1;
+    }
+    SessionEditorScreen #editor-spacer {
+        height: 1fr;
+    }
+    SessionEditorScreen #editor-keys {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    def __init__(self, actor: Actor, mode: str = "new", *, session: dict[str, Any] | None = None,
+                 branch: str | None = None) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        if mode == "edit" and session is None:
+            raise ValueError("an edit needs the session")
+        super().__init__()
+        self.actor = actor
+        self.mode = mode
+        self.session = session
+        self.before = local_start((session or {}).get("starts_at"))
+        self.initial_branch = (session or {}).get("branch") or branch or actor.branch
+        self.branch_themes: dict[str, str] = {}
+        self._clock_offset = timedelta(0)
+        self._auto_theme: str | None = None
+        self.saving = False
+        self.touched: set[str] = set()
+        self.check: FormCheck | None = None
+
+    def now(self) -> datetime:
+        """The services' clock (tests and demos move it), kept without a database read."""
+        return datetime.now(UTC) + self._clock_offset
+
+    # -- layout --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        title = t(f"session_editor.title_{self.mode}")
+        if self.session is not None:
+            title = f"{title} · {self.session.get('session_id', '')}"
+        yield Static(title, id="editor-title", classes="screen-title", markup=False)
+        with VerticalScroll(id="editor-form"):
+            for name in FIELDS:
+                if name in SERIES_FIELDS and self.mode != "series":
+                    continue
+                with Horizontal(classes="editor-row", id=f"row-{name}"):
+                    yield Static(t(f"session_editor.{name}"), classes="editor-label",
+                                 markup=False)
+                    yield self._field_widget(name)
+                    yield Static(self._hint(name), id=f"problem-{name}",
+                                 classes="editor-problem -hint", markup=False)
+        yield Static("", id="editor-preview", markup=False)
+        yield Static("", id="editor-message", markup=False)
+        yield Static("", id="editor-spacer")
+        yield Static(t("session_editor.keys"), id="editor-keys", markup=False)
+        yield StatusBar()
+
+    def _field_widget(self, name: str) -> Input | Select[str]:
+        session = self.session or {}
+        if name == "branch":
+            options = [(self.initial_branch, self.initial_branch)] if self.initial_branch else []
+            return Select(options, value=self.initial_branch or Select.NULL, compact=True,
+                          prompt=t("session_editor.choose_branch"), id="field-branch",
+                          disabled=self.mode == "edit")
+        if name in ("host", "presenter"):
+            chosen = session.get(name)
+            options = [(chosen, chosen)] if chosen else []
+            prompt = t("session_editor.keep" if self.mode == "edit" else "session_editor.auto")
+            return Select(options, value=chosen or Select.NULL, compact=True, prompt=prompt,
+                          id=f"field-{name}")
+        start = self.before
+        value = {
+            "date": f"{start:%Y-%m-%d}" if start else "",
+            "time": f"{start:%H:%M}" if start else "15:00",
+            "duration": str(session.get("duration_minutes") or rules.DEFAULT_DURATION),
+            "capacity": str(session.get("capacity") or rules.DEFAULT_CAPACITY),
+            "venue": session.get("venue") or rules.DEFAULT_VENUE,
+            "theme": session.get("theme") or "",
+            "weekdays": "",
+            "weeks": "",
+        }[name]
+        placeholder = {
+            "date": "YYYY-MM-DD", "time": "HH:MM", "venue": " / ".join(rules.VENUES),
+            "weekdays": "tue,thu", "weeks": "6",
+        }.get(name, "")
+        restrict = {"duration": r"[0-9]*", "capacity": r"[0-9]*", "weeks": r"[0-9]*",
+                    "date": r"[0-9-]*", "time": r"[0-9:]*"}.get(name)
+        suggester = SuggestFromList(rules.VENUES) if name == "venue" else None
+        return Input(value, placeholder=placeholder, restrict=restrict, suggester=suggester,
+                     compact=True, id=f"field-{name}")
+
+    def _hint(self, name: str) -> str:
+        if name == "host" and self.mode == "edit":
+            return ""
+        return t(f"session_editor.hint_{name}") if name in HINTED_FIELDS else ""
+
+    # -- loading the branches and their staff ---------------------------------------------------
+    def on_mount(self) -> None:
+        self.validate_fields()
+        self.load_choices()
+
+    @work(thread=True, exclusive=True, group="editor-load", exit_on_error=False)
+    def load_choices(self) -> None:
+        try:
+            services = self.app.get_services()
+            from upgradecamp.queries import branches
+
+            rows = branches(services.engine)
+            now = services.clock()
+        except Exception as exc:  # shown on the form; the organizer can go back and retry
+            self.post_message(EditorProblem(describe_error(exc)))
+            return
+        self.post_message(EditorLoaded(rows, now))
+
+    def on_editor_loaded(self, message: EditorLoaded) -> None:
+        self._clock_offset = message.now - datetime.now(UTC)
+        self.branch_themes = {b["code"]: b.get("theme") or "" for b in message.branches}
+        branch = self.query_one("#field-branch", Select)
+        with self.prevent(Select.Changed):
+            branch.set_options((f"{b['code']} {b.get('name', '')}", b["code"])
+                               for b in message.branches)
+            if self.initial_branch in self.branch_themes:
+                branch.value = self.initial_branch
+        if self.initial_branch in self.branch_themes:
+            self._branch_chosen(self.initial_branch)
+        self.validate_fields()
+
+    def _branch_chosen(self, code: str) -> None:
+        theme = self.query_one("#field-theme", Input)
+        if self.mode != "edit" and (not theme.value or theme.value == self._auto_theme):
+            self._auto_theme = self.branch_themes.get(code, "")
+            theme.value = self._auto_theme
+        self.load_staff(code)
+
+    @work(thread=True, exclusive=True, group="editor-staff", exit_on_error=False)
+    def load_staff(self, branch: str) -> None:
+        try:
+            services = self.app.get_services()
+            from upgradecamp.queries.sessions import staff_of_branch
+
+            staff = [dict(s) for s in staff_of_branch(services.engine, branch)]
+        except Exception as exc:  # the pickers keep what they had; the message says why
+            self.post_message(EditorProblem(describe_error(exc)))
+            return
+        self.post_message(StaffLoaded(branch, staff))
+
+    def on_staff_loaded(self, message: StaffLoaded) -> None:
+        options = [(f"{s['code']} {s.get('name', '')} · {role_name(s.get('role', ''))}",
+                    s["code"]) for s in message.staff]
+        codes = {code for _, code in options}
+        for name in ("host", "presenter"):
+            picker = self.query_one(f"#field-{name}", Select)
+            keep = picker.value if isinstance(picker.value, str) else None
+            if self.mode != "edit" and keep not in codes:
+                keep = None  # chosen for another branch: not a choice here any more
+            choices = list(options)
+            if keep is not None and keep not in codes:
+                choices.insert(0, (keep, keep))
+            with self.prevent(Select.Changed):
+                picker.set_options(choices)
+                if keep is not None:
+                    picker.value = keep
+        self.validate_fields()
+        if not message.staff:
+            self._show("host", t("session_editor.no_staff", branch=message.branch))
+
+    def on_editor_problem(self, message: EditorProblem) -> None:
+        if message.saving:
+            self.saving = False
+        view = self.query_one("#editor-message", Static)
+        view.update(message.text)
+        view.add_class("-error")
+
+    # -- typing ---------------------------------------------------------------------------------
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        if event.input.has_focus:
+            self.touched.add((event.input.id or "").removeprefix("field-"))
+        self.validate_fields()
+
+    @on(Input.Submitted)
+    def _next_field(self, _event: Input.Submitted) -> None:
+        self.focus_next()
+
+    @on(Select.Changed)
+    def _picked(self, event: Select.Changed) -> None:
+        name = (event.select.id or "").removeprefix("field-")
+        self.touched.add(name)
+        if name == "branch" and isinstance(event.value, str):
+            self._branch_chosen(event.value)
+        self.validate_fields()
+
+    def raw_values(self) -> dict[str, str]:
+        raw: dict[str, str] = {}
+        for name in FIELDS:
+            found = self.query(f"#field-{name}")
+            if not found:
+                continue
+            widget = found.first()
+            if isinstance(widget, Select):
+                raw[name] = widget.value if isinstance(widget.value, str) else ""
+            elif isinstance(widget, Input):
+                raw[name] = widget.value
+        return raw
+
+    def validate_fields(self, *, every_field: bool = False) -> FormCheck:
+        """Check the form and say each problem beside its field: only for fields already typed
+        in or filled, unless `every_field` (on Save), so a fresh form is not a wall of red."""
+        raw = self.raw_values()
+        check = check_form(raw, self.mode, self.now(), self.before)
+        self.check = check
+        for name in FIELDS:
+            if not self.query(f"#problem-{name}"):
+                continue
+            problem = check.problems.get(name)
+            if problem and (every_field or name in self.touched or raw.get(name)):
+                self._show(name, problem, error=True)
+            else:
+                self._show(name, check.hints.get(name) or self._hint(name))
+        preview = ""
+        if check.starts and (self.mode == "series" or not check.problems):
+            preview = (series_preview(check.starts) if self.mode == "series"
+                       else self._one_preview(check))
+        self.query_one("#editor-preview", Static).update(preview)
+        return check
+
+    def _one_preview(self, check: FormCheck) -> str:
+        start = check.starts[0]
+        end = rules.ends_at(start, check.values["duration"])
+        return t("session_editor.preview_one", day=f"{start:%Y-%m-%d}",
+                 weekday=weekday_name(start.date()), start=f"{start:%H:%M}", end=f"{end:%H:%M}")
+
+    def _show(self, name: str, text: str, *, error: bool = False) -> None:
+        view = self.query_one(f"#problem-{name}", Static)
+        view.update(text)
+        view.set_class(not error, "-hint")
+
+    # -- saving ---------------------------------------------------------------------------------
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        message = self.query_one("#editor-message", Static)
+        check = self.validate_fields(every_field=True)
+        if not check.ok:
+            message.update(t("session_editor.fix_fields", count=len(check.problems)))
+            message.add_class("-error")
+            first = next(name for name in FIELDS if name in check.problems)
+            self.query_one(f"#field-{first}").focus()
+            return
+        command = build_command(self.mode, check.values, self.session)
+        if command is None:
+            message.update(t("session_editor.nothing_changed"))
+            message.remove_class("-error")
+            return
+        self.saving = True
+        message.update(t("session_editor.saving"))
+        message.remove_class("-error")
+        self.run_command(command)
+
+    @work(thread=True, exclusive=True, group="editor-save", exit_on_error=False)
+    def run_command(self, command: Command) -> None:
+        try:
+            result = self.app.get_services().execute(command, self.actor)
+        except Exception as exc:  # the handler's refusal: shown on the form, nothing lost
+            self.post_message(EditorProblem(describe_error(exc), saving=True))
+            return
+        self.post_message(EditorSaved(result if isinstance(result, dict) else {}))
+
+    def on_editor_saved(self, message: EditorSaved) -> None:
+        self.saving = False
+        self.dismiss(message.result)
+
+    def action_back(self) -> None:
+        if not self.saving:
+            self.dismiss(None)

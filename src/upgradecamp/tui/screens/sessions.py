@@ -1,0 +1,547 @@
+"""The sessions view (财富升级会): this week's and upcoming sessions, by branch, with counts.
+
+An organizer plans a session or a weekly series, edits, opens, closes or cancels one, and goes
+on to its invite list or call list, all from here. The table follows the log: a session
+planned or an invitation confirmed at another terminal shows within a poll, and the cursor
+stays on the session it was on.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from rich.cells import cell_len
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Input, Static
+
+from upgradecamp.tui.app import LogAdvanced, describe_error, error_detail
+from upgradecamp.tui.i18n import t
+from upgradecamp.tui.screens.session_editor import SessionEditorScreen, weekday_name
+from upgradecamp.tui.widgets import fit
+from upgradecamp.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from upgradecamp.domain.commands import Command
+    from upgradecamp.domain.staff import Actor
+
+COLUMNS = ("date", "time", "branch", "venue", "theme", "capacity", "invited", "confirmed",
+           "status")
+RIGHT_ALIGNED = ("capacity", "invited", "confirmed")
+THEME_WIDTH = (6, 30)  # the theme column takes what the others leave, within these bounds
+RETRY_SECONDS = 2.0
+NO_YEAR_DAYS = 300
+# Where the keys `i` and `c` lead: built by the invitations area, opened only if present.
+FOLLOW_ON_SCREENS = {
+    "invites": ("upgradecamp.tui.screens.invite_builder", "InviteBuilderScreen"),
+    "calls": ("upgradecamp.tui.screens.call_list", "CallListScreen"),
+}
+
+
+def status_name(status: str) -> str:
+    key = f"planning.status_{status}"
+    text = t(key)
+    return status if text == key else text
+
+
+def session_cells(row: dict[str, Any], today: date) -> dict[str, str]:
+    """One session as the table shows it (the theme not yet fitted to its column)."""
+    try:
+        day = date.fromisoformat(row["date"])
+        # Month and day suffice within the coming months; the year only for later dates.
+        when = f"{day:%m-%d}" if (day - today).days < NO_YEAR_DAYS else day.isoformat()
+        when = f"{when} {weekday_name(day)}"
+    except (KeyError, TypeError, ValueError):
+        when = str(row.get("date") or "?")
+    return {
+        "date": when,
+        "time": str(row.get("time") or ""),
+        "branch": str(row.get("branch") or ""),
+        "venue": str(row.get("venue") or ""),
+        "theme": str(row.get("theme") or ""),
+        "capacity": str(row.get("capacity", "")),
+        "invited": str(row.get("invited", 0)),
+        "confirmed": str(row.get("confirmed", 0)),
+        "status": status_name(str(row.get("status") or "")),
+    }
+
+
+def theme_width(headers: dict[str, str], cells: list[dict[str, str]], width: int) -> int:
+    """How many cells the theme column gets at this terminal width."""
+    used = 0
+    for column in COLUMNS:
+        if column != "theme":
+            used += max([cell_len(headers[column]), *(cell_len(c[column]) for c in cells)])
+    used += 2 * len(COLUMNS) + 4  # cell padding, the scrollbar and the screen's own padding
+    low, high = THEME_WIDTH
+    return max(low, min(high, width - used))
+
+
+def session_label(row: dict[str, Any]) -> str:
+    """'12-01 15:00 B02 贵宾室': a session as a question or a message names it."""
+    day = str(row.get("date") or "")[5:]
+    return f"{day} {row.get('time', '')} {row.get('branch', '')} {row.get('venue', '')}".strip()
+
+
+def result_message(kind: str, result: dict[str, Any]) -> str:
+    """What a saved command did, in the user's language, with short-notice warnings."""
+    from upgradecamp.domain.sessions import INVITE_LEAD_DAYS
+
+    if kind in ("new", "series"):
+        sessions = result.get("sessions") or []
+        first = sessions[0] if sessions else {}
+        text = t("planning.planned", count=len(sessions),
+                 first=str(first.get("session_id", "")),
+                 series=str(first.get("series_id") or ""))
+    elif kind == "edit":
+        session = result.get("session") or {}
+        text = t("planning.changed", session=str(session.get("session_id", "")))
+    else:
+        text = ""
+    notices = result.get("short_notice") or []
+    if notices:
+        days = min(int(n.get("days", 0)) for n in notices)
+        text = "\n".join(filter(None, [text, t("planning.short_notice", count=len(notices),
+                                                days=days, lead=INVITE_LEAD_DAYS)]))
+    return text
+
+
+# -- messages from the workers --------------------------------------------------------------
+class SessionsLoaded(Message):
+    def __init__(self, sessions: list[dict[str, Any]], branches: list[dict[str, Any]],
+                 today: date) -> None:
+        super().__init__()
+        self.sessions = sessions
+        self.branches = branches
+        self.today = today
+
+
+class SessionsProblem(Message):
+    """A load or a command failed; `text` is in the user's language."""
+
+    def __init__(self, text: str, loading: bool = False) -> None:
+        super().__init__()
+        self.text = text
+        self.loading = loading
+
+
+class CommandDone(Message):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+# -- small questions ------------------------------------------------------------------------
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question: Enter (or y) says yes, Esc (or n) says no."""
+
+    BINDINGS = [
+        Binding("enter,y", "answer(True)", show=False, id="planning.confirm_yes"),
+        Binding("escape,n", "answer(False)", show=False, id="planning.confirm_no"),
+    ]
+    DEFAULT_CSS = """
+    ConfirmScreen {
+        align: center middle;
+    }
+    ConfirmScreen #confirm-box {
+        width: 64;
+        max-width: 95%;
+        height: auto;
+        padding: 1 2;
+        border: thick $primary;
+        background: $surface;
+    }
+    ConfirmScreen #confirm-keys {
+        margin-top: 1;
+        color: $text-muted;
+    }
+    """
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(self.question, id="confirm-question", markup=False)
+            yield Static(t("planning.confirm_keys"), id="confirm-keys", markup=False)
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class CancelReasonScreen(ModalScreen[str | None]):
+    """Asks why a session is cancelled (the invitees are told); a reason is required."""
+
+    AUTO_FOCUS = "#cancel-reason"
+    BINDINGS = [Binding("escape", "back", show=False, id="planning.cancel_back")]
+    DEFAULT_CSS = """
+    CancelReasonScreen {
+        align: center middle;
+    }
+    CancelReasonScreen #cancel-box {
+        width: 70;
+        max-width: 95%;
+        height: auto;
+        padding: 1 2;
+        border: thick $error;
+        background: $surface;
+    }
+    CancelReasonScreen #cancel-problem {
+        height: auto;
+        color: $error;
+    }
+    CancelReasonScreen #cancel-keys {
+        color: $text-muted;
+    }
+    """
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self.label = label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="cancel-box"):
+            yield Static(t("planning.cancel_title", session=self.label), id="cancel-title",
+                         markup=False)
+            yield Input(placeholder=t("planning.cancel_placeholder"), id="cancel-reason")
+            yield Static("", id="cancel-problem", markup=False)
+            yield Static(t("planning.cancel_keys"), id="cancel-keys", markup=False)
+
+    @on(Input.Submitted, "#cancel-reason")
+    def _submitted(self, event: Input.Submitted) -> None:
+        reason = event.value.strip()
+        if not reason:
+            self.query_one("#cancel-problem", Static).update(t("planning.reason_required"))
+            return
+        self.dismiss(reason)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+# -- the view -------------------------------------------------------------------------------
+class SessionsScreen(Screen[None]):
+    """This week's and upcoming sessions; keys plan, edit, open, close, cancel and invite."""
+
+    AUTO_FOCUS = "#sessions-table"
+    BINDINGS = [
+        Binding("n", "new('new')", show=False, id="planning.new"),
+        Binding("s", "new('series')", show=False, id="planning.series"),
+        Binding("e", "edit", show=False, id="planning.edit"),
+        Binding("o", "open_session", show=False, id="planning.open"),
+        Binding("x", "close_session", show=False, id="planning.close"),
+        Binding("d", "cancel_session", show=False, id="planning.cancel"),
+        Binding("i", "follow_on('invites')", show=False, id="planning.invites"),
+        Binding("c", "follow_on('calls')", show=False, id="planning.calls"),
+        Binding("b", "next_branch", show=False, id="planning.branch"),
+        Binding("v", "toggle_cancelled", show=False, id="planning.show_cancelled"),
+        Binding("r", "reload", show=False, id="planning.reload"),
+        Binding("escape", "back", show=False, id="planning.back"),
+    ]
+    DEFAULT_CSS = """
+    SessionsScreen #sessions-filter {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    SessionsScreen #sessions-table {
+        height: 1fr;
+        margin: 0 1;
+    }
+    SessionsScreen #sessions-detail {
+        height: 1;
+        padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    SessionsScreen #sessions-message {
+        height: auto;
+        max-height: 3;
+        padding: 0 1;
+    }
+    SessionsScreen #sessions-keys {
+        height: 2;
+        padding: 0 1;
+        color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    def __init__(self, actor: Actor) -> None:
+        super().__init__()
+        self.actor = actor
+        self.branch: str | None = None  # None: every branch
+        self.branches: list[dict[str, Any]] = []
+        self.show_cancelled = False
+        self.sessions: dict[str, dict[str, Any]] = {}
+        self.current_id: str | None = None
+        self.today: date | None = None
+        self.loaded = False
+        self.load_failed = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(t("planning.title"), id="sessions-title", classes="screen-title",
+                     markup=False)
+        yield Static(self._filter_text(), id="sessions-filter", markup=False)
+        yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
+        yield Static(t("home.loading"), id="sessions-detail", markup=False)
+        yield Static("", id="sessions-message", markup=False)
+        yield Static(t("planning.keys"), id="sessions-keys", markup=False)
+        yield StatusBar()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#sessions-table", DataTable)
+        for column in COLUMNS:
+            table.add_column(t(f"planning.col_{column}"), key=column)
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        if self.loaded:
+            self.action_reload()
+
+    def on_log_advanced(self, _message: LogAdvanced) -> None:
+        self.action_reload()
+
+    def on_resize(self) -> None:
+        if self.loaded:
+            self._fill_table()
+
+    # -- loading --------------------------------------------------------------------------------
+    def action_reload(self) -> None:
+        self.load_sessions(self.branch, self.show_cancelled)
+
+    @work(thread=True, exclusive=True, group="sessions-load", exit_on_error=False)
+    def load_sessions(self, branch: str | None, show_cancelled: bool) -> None:
+        try:
+            services = self.app.get_services()
+            from upgradecamp.domain.rules import business_date
+            from upgradecamp.queries import branches
+            from upgradecamp.queries.sessions import list_sessions
+
+            today = business_date(services.clock())
+            monday = today - timedelta(days=today.weekday())
+            rows = list_sessions(services.engine, start=monday, branch=branch,
+                                 include_cancelled=show_cancelled)
+            known = branches(services.engine)
+        except Exception as exc:  # shown on screen; the next log change or a retry reloads
+            self.post_message(SessionsProblem(describe_error(exc), loading=True))
+            return
+        self.post_message(SessionsLoaded(rows, known, today))
+
+    def on_sessions_loaded(self, message: SessionsLoaded) -> None:
+        self.loaded = True
+        if self.load_failed:
+            self.load_failed = False
+            self._say("")
+        self.branches = message.branches
+        self.today = message.today
+        self.sessions = {row["session_id"]: row for row in message.sessions}
+        self.query_one("#sessions-filter", Static).update(self._filter_text())
+        self._fill_table()
+
+    def _fill_table(self) -> None:
+        table = self.query_one("#sessions-table", DataTable)
+        today = self.today or date.today()
+        rows = list(self.sessions.values())
+        cells = [session_cells(row, today) for row in rows]
+        headers = {column: t(f"planning.col_{column}") for column in COLUMNS}
+        width = theme_width(headers, cells, self.size.width)
+        keep = self.current_id
+        table.clear()
+        for row, cell in zip(rows, cells, strict=True):
+            cell["theme"] = fit(cell["theme"], width).rstrip()
+            table.add_row(*(cell[c].rjust(cell_len(headers[c])) if c in RIGHT_ALIGNED
+                            else cell[c] for c in COLUMNS), key=row["session_id"])
+        if keep in self.sessions:
+            table.move_cursor(row=table.get_row_index(keep), animate=False)
+        self.current_id = self._cursor_id()
+        self._show_detail()
+
+    def _filter_text(self) -> str:
+        if self.branch is None:
+            branch = t("planning.all_branches")
+        else:
+            names = {b["code"]: b.get("name", "") for b in self.branches}
+            branch = f"{self.branch} {names.get(self.branch, '')}".strip()
+        key = "planning.filter_with_cancelled" if self.show_cancelled else "planning.filter"
+        return t(key, branch=branch)
+
+    def _cursor_id(self) -> str | None:
+        table = self.query_one("#sessions-table", DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.ordered_rows[table.cursor_row].key
+        except IndexError:
+            return None
+        return key.value
+
+    @on(DataTable.RowHighlighted, "#sessions-table")
+    def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        # The cursor's row when handled, not the event's: a reload may have moved it since.
+        self.current_id = self._cursor_id()
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        detail = self.query_one("#sessions-detail", Static)
+        row = self.highlighted()
+        if row is None:
+            detail.update(t("planning.empty") if self.loaded else t("home.loading"))
+            return
+        text = t("planning.detail", session=row["session_id"], start=row.get("time", ""),
+                 end=row.get("end_time", ""), host=row.get("host", ""),
+                 host_name=row.get("host_name", ""), presenter=row.get("presenter", ""),
+                 presenter_name=row.get("presenter_name", ""))
+        if row.get("cancel_reason"):
+            text = f"{text} · {t('planning.cancel_reason', reason=row['cancel_reason'])}"
+        detail.update(text)
+
+    def highlighted(self) -> dict[str, Any] | None:
+        return self.sessions.get(self.current_id or "")
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        view = self.query_one("#sessions-message", Static)
+        view.update(text)
+        view.set_class(error, "-error")
+
+    def on_sessions_problem(self, message: SessionsProblem) -> None:
+        self._say(message.text, error=True)
+        if message.loading:
+            self.load_failed = True
+            self.set_timer(RETRY_SECONDS, self.action_reload)
+
+    # -- filters --------------------------------------------------------------------------------
+    def action_next_branch(self) -> None:
+        codes = [None, *(b["code"] for b in self.branches)]
+        position = codes.index(self.branch) if self.branch in codes else 0
+        self.branch = codes[(position + 1) % len(codes)]
+        self.query_one("#sessions-filter", Static).update(self._filter_text())
+        self.action_reload()
+
+    def action_toggle_cancelled(self) -> None:
+        self.show_cancelled = not self.show_cancelled
+        self.query_one("#sessions-filter", Static).update(self._filter_text())
+        self.action_reload()
+
+    # -- planning and editing -------------------------------------------------------------------
+    def action_new(self, mode: str) -> None:
+        self._say("")
+        editor = SessionEditorScreen(self.actor, mode, branch=self.branch or self.actor.branch)
+        self.app.push_screen(editor, lambda result: self._saved(mode, result))
+
+    def action_edit(self) -> None:
+        row = self._chosen()
+        if row is None:
+            return
+        if row.get("status") != "planned":
+            self._say(t("planning.edit_planned_only", status=status_name(row["status"])),
+                      error=True)
+            return
+        self._say("")
+        self.app.push_screen(SessionEditorScreen(self.actor, "edit", session=row),
+                             lambda result: self._saved("edit", result))
+
+    def _saved(self, mode: str, result: dict[str, Any] | None) -> None:
+        if result is None:
+            return
+        if mode == "edit":
+            self.current_id = (result.get("session") or {}).get("session_id", self.current_id)
+        elif result.get("sessions"):
+            self.current_id = result["sessions"][0].get("session_id")
+        self._say(result_message(mode, result))
+        self.action_reload()
+
+    def _chosen(self) -> dict[str, Any] | None:
+        row = self.highlighted()
+        if row is None:
+            self._say(t("planning.choose_first"), error=True)
+        return row
+
+    # -- open, close, cancel --------------------------------------------------------------------
+    def action_open_session(self) -> None:
+        row = self._chosen()
+        if row is None:
+            return
+        from upgradecamp.domain.commands.sessions import OpenSession
+
+        self._ask(t("planning.confirm_open", session=session_label(row)),
+                  OpenSession(session_id=row["session_id"]), "planning.opened", row)
+
+    def action_close_session(self) -> None:
+        row = self._chosen()
+        if row is None:
+            return
+        from upgradecamp.domain.commands.sessions import CloseSession
+
+        self._ask(t("planning.confirm_close", session=session_label(row)),
+                  CloseSession(session_id=row["session_id"]), "planning.closed", row)
+
+    def _ask(self, question: str, command: Command, done_key: str, row: dict[str, Any]) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._say(t("planning.working"))
+                self.run_command(command, done_key, session_label(row))
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def action_cancel_session(self) -> None:
+        row = self._chosen()
+        if row is None:
+            return
+        from upgradecamp.domain.commands.sessions import CancelSession
+
+        def reason_given(reason: str | None) -> None:
+            if reason:
+                self._say(t("planning.working"))
+                self.run_command(CancelSession(session_id=row["session_id"], reason=reason),
+                                 "planning.cancelled", session_label(row))
+
+        self.app.push_screen(CancelReasonScreen(session_label(row)), reason_given)
+
+    @work(thread=True, group="sessions-command", exit_on_error=False)
+    def run_command(self, command: Command, done_key: str, label: str) -> None:
+        try:
+            result = self.app.get_services().execute(command, self.actor)
+        except Exception as exc:  # the handler's refusal, said in the user's language
+            self.post_message(SessionsProblem(describe_error(exc)))
+            return
+        told = len(result.get("to_tell") or []) if isinstance(result, dict) else 0
+        self.post_message(CommandDone(t(done_key, session=label, count=told)))
+
+    def on_command_done(self, message: CommandDone) -> None:
+        self._say(message.text)
+        self.action_reload()
+
+    # -- the invite builder and the call list ---------------------------------------------------
+    def action_follow_on(self, which: str) -> None:
+        row = self._chosen()
+        if row is None:
+            return
+        module_name, class_name = FOLLOW_ON_SCREENS[which]
+        what = t(f"planning.{which}")
+        try:
+            screen_class = getattr(importlib.import_module(module_name), class_name)
+        except (ImportError, AttributeError) as exc:
+            self._say(t("planning.not_available", what=what, detail=error_detail(exc)),
+                      error=True)
+            return
+        try:
+            screen = screen_class(self.actor, row["session_id"])
+        except Exception as exc:  # a broken screen must not take this one down with it
+            self._say(describe_error(exc), error=True)
+            return
+        self._say("")
+        self.app.push_screen(screen)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
