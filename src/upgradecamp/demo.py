@@ -129,7 +129,8 @@ def build_demo(db: str, *, customers: int = 20_000, seed: int = 2026, today: dat
     fake.seed_instance(seed)
     today = today or shanghai_today()
     clock = DemoClock(demo_start(today))
-    services = bootstrap(db, clock=clock, new_id=seeded_ids(seed), terminal=DEMO_TERMINAL)
+    services = bootstrap(db, clock=clock, new_id=seeded_ids(seed), terminal=DEMO_TERMINAL,
+                         rng=random.Random(f"upgradecamp-demo-codes-{seed}"))
     try:
         admin_pin = _pin(rng)
         initialise(services, admin_code=ADMIN_CODE, admin_name="管理员", admin_pin=admin_pin,

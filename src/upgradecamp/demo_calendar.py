@@ -67,6 +67,7 @@ def plan_calendar(services: Services, clock: Any, today: date,
         PlanSessions,
         RecordInvitationOutcome,
     )
+    from upgradecamp.domain.errors import RuleRefused
     from upgradecamp.domain.staff import Actor
 
     def actor(branch: str, role: str) -> Actor:
@@ -95,12 +96,18 @@ def plan_calendar(services: Services, clock: Any, today: date,
             steps.append((starts - INVITE_AHEAD, "invite", s))
     steps.sort(key=lambda step: (step[0], step[2]["session_id"]))
 
-    made = {"sessions": len(sessions), "invitations": 0, "sms": 0, "calls": 0}
+    made = {"sessions": len(sessions), "invitations": 0, "sms": 0, "calls": 0, "uninvited": 0}
     waves: list[tuple[datetime, str, dict[str, Any], dict[str, Any]]] = []
     for when, _kind, s in steps:
         clock.jump(when)
-        built = services.execute(BuildInviteList(session_id=s["session_id"], mix=MIX),
-                                 actor(s["branch"], "organizer"))
+        try:
+            built = services.execute(BuildInviteList(session_id=s["session_id"], mix=MIX),
+                                     actor(s["branch"], "organizer"))
+        except RuleRefused as exc:  # a small demo runs out of clients to invite
+            if exc.code != "invite_nobody_qualifies":
+                raise
+            made["uninvited"] += 1
+            continue
         made["invitations"] += len(built["invitations"])
         starts = datetime.fromisoformat(s["starts_at"])
         for inv in built["invitations"]:
@@ -128,8 +135,10 @@ def plan_calendar(services: Services, clock: Any, today: date,
             services.execute(RecordInvitationOutcome(invitation=inv["invitation_id"],
                                                      channel="wechat", result="added"), caller)
     clock.jump(now)
+    short = f" ({made['uninvited']} sessions found nobody left to invite)" \
+        if made["uninvited"] else ""
     echo(f"invitations: {made['invitations']} issued, {made['sms']} texted, "
-         f"{made['calls']} calls recorded")
+         f"{made['calls']} calls recorded{short}")
     return made
 
 
