@@ -131,7 +131,14 @@ def test_a_series_with_clashes_reports_every_date_and_plans_nothing(svc):
     assert rows(svc) == before
 
 
+def second_team(svc) -> None:
+    """Two more B02 staff, so a second room at the same hour has a host and a presenter."""
+    for code, role in (("org5", "organizer"), ("mk5", "marketer")):
+        svc.execute(AddStaff(code=code, name="吴十", role=role, branch="B02", pin="2468"), ADMIN)
+
+
 def test_same_time_in_another_venue_gets_a_suffix_and_a_cancelled_one_frees_the_room(svc):
+    second_team(svc)
     plan(svc)
     second = plan(svc, venue="会议室")["sessions"][0]
     assert second["session_id"] == f"{FIRST}-2"
@@ -143,6 +150,7 @@ def test_same_time_in_another_venue_gets_a_suffix_and_a_cancelled_one_frees_the_
 
 
 def test_a_second_series_with_the_same_first_date_gets_its_own_series_id(svc):
+    second_team(svc)
     plan(svc, weekly_on=("tue",), weeks=2)
     other = plan(svc, weekly_on=("tue",), weeks=2, venue="会议室")
     assert {s["series_id"] for s in other["sessions"]} == {"B02-S20261201-1500-2"}
@@ -402,3 +410,24 @@ def test_every_error_code_has_a_text_in_both_languages():
     assert len(codes) > 20
     for lang in i18n.LANGUAGES:
         assert sorted(c for c in codes if f"error.{c}" not in i18n.catalogue(lang)) == []
+
+
+# -- nobody in two rooms at once -------------------------------------------------------------
+def test_a_host_or_presenter_cannot_be_in_two_sessions_at_once(svc):
+    plan(svc, host="org2", presenter="mk2")
+    err = refused(RuleRefused, plan, svc, venue="会议室", start="2026-12-01 15:20",
+                  host="org2", presenter="ck2")
+    assert err.code == "session_staff_busy" and err.params["other"] == FIRST
+    # Left to choose, planning skips the busy pair: B02 has only ck2 free, so it says why.
+    err = refused(RuleRefused, plan, svc, venue="会议室", start="2026-12-01 15:20")
+    assert err.code == "session_staff_all_busy"
+    svc.execute(AddStaff(code="mk4", name="周九", role="marketer", branch="B02", pin="2468"),
+                ADMIN)
+    chosen = plan(svc, venue="会议室", start="2026-12-01 15:20")["sessions"][0]
+    assert {chosen["host"], chosen["presenter"]} == {"ck2", "mk4"}
+    # An edit into a busy hour is refused the same way; after the first session, fine.
+    later = plan(svc, start="2026-12-01 17:00", host="org2", presenter="mk2")["sessions"][0]
+    err = refused(RuleRefused, svc.execute,
+                  ChangeSession(session_id=later["session_id"], start="2026-12-01 15:10",
+                                venue="大厅"), ORG)
+    assert err.code == "session_staff_busy"

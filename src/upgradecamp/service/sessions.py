@@ -75,18 +75,27 @@ def _check_staff(uow: UnitOfWork, code: str, branch: str, what: str) -> None:
 
 
 def _host_presenter(uow: UnitOfWork, branch: str, host: str | None,
-                    presenter: str | None) -> tuple[str, str]:
-    """The given host and presenter checked, the missing ones chosen by preference."""
-    if host is not None:
-        _check_staff(uow, host, branch, "host")
-    if presenter is not None:
-        _check_staff(uow, presenter, branch, "presenter")
+                    presenter: str | None, busy: dict[str, str]) -> tuple[str, str]:
+    """The given host and presenter checked, the missing ones chosen by preference among the
+    branch's staff who are not `busy` (hosting or presenting another session at the time)."""
+    for code, what in ((host, "host"), (presenter, "presenter")):
+        if code is not None:
+            _check_staff(uow, code, branch, what)
+            _check_free(code, what, busy)
     if host is not None and presenter is not None:
         rules.check_host_presenter(host, presenter)
         return host, presenter
     staff = uow.conn.execute(select(StaffRow.code, StaffRow.role, StaffRow.name)
                              .where(StaffRow.branch == branch)).all()
-    pair = rules.choose_host_presenter([(s.code, s.role) for s in staff], host, presenter)
+    free = [(s.code, s.role) for s in staff if s.code not in busy]
+    pair = rules.choose_host_presenter(free, host, presenter)
+    if pair is None and len(free) < len(staff):
+        taken = ", ".join(f"{code} ({busy[code]})" for code in sorted(busy)
+                          if any(s.code == code for s in staff))
+        raise RuleRefused(
+            f"{branch} has no two staff free at that time: {taken} are in other sessions; "
+            "choose another time or pass --host and --presenter", "session_staff_all_busy",
+            branch=branch, busy=taken)
     if pair is None:
         names = ", ".join(f"{s.code} {s.name} ({s.role})" for s in sorted(staff)) or "nobody"
         raise RuleRefused(
@@ -110,6 +119,33 @@ def _booked(uow: UnitOfWork, branch: str, venue: str, first: datetime, last_end:
         query = query.where(SessionRow.session_id != exclude)
     return [Slot(r.session_id, r.branch, r.venue, _aware(r.starts_at), _aware(r.ends_at),
                  r.status) for r in uow.conn.execute(query)]
+
+
+def _check_free(code: str, what: str, busy: dict[str, str]) -> None:
+    if code in busy:
+        raise RuleRefused(f"{code} (the {what}) is already in session {busy[code]} at that "
+                          "time; choose someone else or another time", "session_staff_busy",
+                          staff=code, other=busy[code])
+
+
+def _busy_staff(uow: UnitOfWork, slots: list[Slot], exclude: str | None = None) -> dict[str, str]:
+    """Staff hosting or presenting a session (any branch, not cancelled) that overlaps one of
+    `slots`, each with the first such session: nobody can be in two rooms at once."""
+    query = (select(SessionRow.session_id, SessionRow.starts_at, SessionRow.ends_at,
+                    SessionRow.host, SessionRow.presenter)
+             .where(SessionRow.status != rules.CANCELLED,
+                    SessionRow.starts_at < max(s.ends_at for s in slots),
+                    SessionRow.ends_at > min(s.starts_at for s in slots))
+             .order_by(SessionRow.starts_at, SessionRow.session_id))
+    if exclude is not None:
+        query = query.where(SessionRow.session_id != exclude)
+    busy: dict[str, str] = {}
+    for row in uow.conn.execute(query):
+        starts, ends = _aware(row.starts_at), _aware(row.ends_at)
+        if any(s.starts_at < ends and starts < s.ends_at for s in slots):
+            for code in (row.host, row.presenter):
+                busy.setdefault(code, row.session_id)
+    return busy
 
 
 def _taken_ids(uow: UnitOfWork, column, prefix: str) -> set[str]:
@@ -148,7 +184,6 @@ def plan_sessions(uow: UnitOfWork, cmd: PlanSessions) -> dict[str, Any]:
     rules.require_future(starts[0], now)
     venue = rules.check_text(rules.DEFAULT_VENUE if cmd.venue is None else cmd.venue, "venue")
     theme = rules.check_text(branch["theme"] if cmd.theme is None else cmd.theme, "theme")
-    host, presenter = _host_presenter(uow, cmd.branch, cmd.host, cmd.presenter)
 
     series_id = None
     if rules.is_series(weekdays, cmd.weeks):
@@ -165,6 +200,8 @@ def plan_sessions(uow: UnitOfWork, cmd: PlanSessions) -> dict[str, Any]:
         slots, _booked(uow, cmd.branch, venue, slots[0].starts_at, slots[-1].ends_at))
     if clashes:
         raise rules.overlap_error(clashes, len(slots))
+    host, presenter = _host_presenter(uow, cmd.branch, cmd.host, cmd.presenter,
+                                      _busy_staff(uow, slots))
 
     results, warnings, notices = [], [], []
     for slot in slots:
@@ -235,14 +272,18 @@ def change_session(uow: UnitOfWork, cmd: ChangeSession) -> dict[str, Any]:
     if not changes:
         return {"session": session_result(row), "changed": [], "warnings": [],
                 "short_notice": []}
+    slot = Slot(cmd.session_id, row["branch"], venue, starts_at,
+                rules.ends_at(starts_at, duration))
     if {"starts_at", "duration_minutes", "venue"} & changes.keys():
-        slot = Slot(cmd.session_id, row["branch"], venue, starts_at,
-                    rules.ends_at(starts_at, duration))
         clashes = rules.find_overlaps(
             [slot], _booked(uow, row["branch"], venue, slot.starts_at, slot.ends_at,
                             exclude=cmd.session_id))
         if clashes:
             raise rules.overlap_error(clashes, 1)
+    if {"starts_at", "duration_minutes", "host", "presenter"} & changes.keys():
+        busy = _busy_staff(uow, [slot], exclude=cmd.session_id)
+        _check_free(host, "host", busy)
+        _check_free(presenter, "presenter", busy)
     uow.record(version, SessionChanged(session_id=cmd.session_id, **changes))
     warnings: list[str] = []
     notices: list[dict[str, Any]] = []
