@@ -207,18 +207,18 @@ async def test_a_place_not_built_yet_says_it_arrives_later(services):
     app = create_app(services, "en")
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "bh1")
-        await pilot.press("1")
+        await pilot.press("2")
         await pilot.pause()
         assert isinstance(app.screen, PlaceLaterScreen)
-        assert app.screen.place == "approval_desk"
-        assert "Approval desk arrives in a later version" in " ".join(screen_text(pilot).split())
+        assert app.screen.place == "reports"
+        assert "Reports arrives in a later version" in " ".join(screen_text(pilot).split())
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         # Arrows and Enter reach the same places; a digit beyond the role's places does nothing.
-        await pilot.press("down", "enter")
+        await pilot.press("down", "down", "enter")
         await pilot.pause()
-        assert app.screen.place == "reports"
+        assert app.screen.place == "followups"
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("6")

@@ -66,6 +66,9 @@ def lazy_screen(module: str, name: str) -> ScreenFactory:
 PLACE_SCREENS: dict[str, ScreenFactory] = {
     "planning": lazy_screen("upgradecamp.tui.screens.sessions", "SessionsScreen"),
     "clients": lazy_screen("upgradecamp.tui.screens.client_import", "ClientImportScreen"),
+    "checkin_desk": lazy_screen("upgradecamp.tui.screens.checkin_desk", "CheckInDeskScreen"),
+    "registration": lazy_screen("upgradecamp.tui.screens.registration", "RegistrationScreen"),
+    "approval_desk": lazy_screen("upgradecamp.tui.screens.approval_desk", "ApprovalDeskScreen"),
     "calculator": lazy_screen("upgradecamp.tui.screens.calculator", "CalculatorScreen"),
     "rules": lazy_screen("upgradecamp.tui.screens.rules", "RulesScreen"),
 }
