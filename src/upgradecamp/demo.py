@@ -10,10 +10,11 @@ coming weeks' sessions are really ahead of whoever opens the demo.
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
 import time as timer
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -90,6 +91,25 @@ class DemoClock:
         self._now = max(self._now, to.astimezone(UTC))
 
 
+def run_stories(clock: DemoClock, stories: list[Iterator[datetime]]) -> None:
+    """Play several stories on one clock, always the one whose next step comes first.
+
+    A story is a generator that yields the instant of its next step and acts when resumed;
+    each is started at once (its set-up happens now, in the given order).
+    """
+    queue: list[tuple[datetime, int, Iterator[datetime]]] = []
+    for n, story in enumerate(stories):
+        first = next(story, None)
+        if first is not None:
+            heapq.heappush(queue, (first, n, story))
+    while queue:
+        when, n, story = heapq.heappop(queue)
+        clock.jump(when)
+        following = next(story, None)
+        if following is not None:
+            heapq.heappush(queue, (following, n, story))
+
+
 def demo_start(today: date) -> datetime:
     return datetime.combine(today - HISTORY, time(9, 0), SHANGHAI)
 
@@ -114,7 +134,8 @@ def build_demo(db: str, *, customers: int = 20_000, seed: int = 2026, today: dat
     from faker import Faker
     from sqlalchemy import select
 
-    from upgradecamp.demo_calendar import plan_calendar
+    from upgradecamp.demo_calendar import calendar_story, calendar_summary
+    from upgradecamp.demo_event_day import event_day_stories, event_day_summary
     from upgradecamp.domain.commands import RegisterClients
     from upgradecamp.domain.staff import Actor
     from upgradecamp.service.bus import bootstrap
@@ -164,7 +185,11 @@ def build_demo(db: str, *, customers: int = 20_000, seed: int = 2026, today: dat
             services.execute(RegisterClients(clients=batch), acting)
             done += len(batch)
             echo(f"clients: {done:,} / {customers:,} ({timer.perf_counter() - started:.1f} s)")
-        plan_calendar(services, clock, today, branches, staff, rng, echo)
+        made: dict[str, int] = {}
+        run_stories(clock, [calendar_story(services, today, branches, staff, rng, made),
+                            *event_day_stories(services, today, staff, rng, made)])
+        echo(calendar_summary(made))
+        echo(event_day_summary(made))
 
         with read_transaction(services.engine) as conn:
             events, _hash = EventLog.head(conn)

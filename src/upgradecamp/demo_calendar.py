@@ -10,10 +10,12 @@ have SMS only, and the last week has no list yet.
 
 from __future__ import annotations
 
+import heapq
 import random
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import count
 from typing import TYPE_CHECKING, Any
 
 from upgradecamp.domain.rules import shanghai
@@ -58,10 +60,14 @@ def first_day(today: date) -> date:
     return today + timedelta(days=1)
 
 
-def plan_calendar(services: Services, clock: Any, today: date,
-                  branches: list[tuple[str, str]], staff: list[dict[str, str]],
-                  rng: random.Random, echo: Callable[[str], Any]) -> dict[str, int]:
-    """Plan, invite, text and call the demo's next six weeks; returns what it made."""
+def calendar_story(services: Services, today: date, branches: list[tuple[str, str]],
+                   staff: list[dict[str, str]], rng: random.Random,
+                   made: dict[str, int]) -> Iterator[datetime]:
+    """Plan the next six weeks now, then invite, text and call each session at its time.
+
+    A story for `demo.run_stories`: it yields the instant of its next step and acts when
+    resumed, so its events interleave in time with the other stories'.
+    """
     from upgradecamp.domain.commands import (
         BuildInviteList,
         PlanSessions,
@@ -86,39 +92,37 @@ def plan_calendar(services: Services, clock: Any, today: date,
             host=f"{code}-OR1", presenter=f"{code}-MK1", weekly_on=plan.weekdays,
             weeks=WEEKS), actor(code, "organizer"))
         sessions += result["sessions"]
-    echo(f"sessions: {len(sessions)} planned for the next {WEEKS} weeks")
+    made.update(sessions=len(sessions), invitations=0, sms=0, calls=0, uninvited=0)
 
     now = datetime.combine(today, time(8, 30), SHANGHAI)
-    steps: list[tuple[datetime, str, dict[str, Any]]] = []
+    # (when, order, kind, session, invitation): builds push their waves as they happen.
+    queue: list[tuple[datetime, int, str, dict[str, Any], dict[str, Any] | None]] = []
+    order = count()
     for s in sessions:
         starts = datetime.fromisoformat(s["starts_at"])
         if starts - INVITE_AHEAD <= now:
-            steps.append((starts - INVITE_AHEAD, "invite", s))
-    steps.sort(key=lambda step: (step[0], step[2]["session_id"]))
-
-    made = {"sessions": len(sessions), "invitations": 0, "sms": 0, "calls": 0, "uninvited": 0}
-    waves: list[tuple[datetime, str, dict[str, Any], dict[str, Any]]] = []
-    for when, _kind, s in steps:
-        clock.jump(when)
-        try:
-            built = services.execute(BuildInviteList(session_id=s["session_id"], mix=MIX),
-                                     actor(s["branch"], "organizer"))
-        except RuleRefused as exc:  # a small demo runs out of clients to invite
-            if exc.code != "invite_nobody_qualifies":
-                raise
-            made["uninvited"] += 1
-            continue
-        made["invitations"] += len(built["invitations"])
-        starts = datetime.fromisoformat(s["starts_at"])
-        for inv in built["invitations"]:
-            if starts - SMS_AHEAD <= now:
-                waves.append((starts - SMS_AHEAD, "sms", s, inv))
-            if starts - CALLS_AHEAD <= now:
-                waves.append((starts - CALLS_AHEAD, "call", s, inv))
-    waves.sort(key=lambda w: (w[0], w[1] != "sms", w[3]["invitation_id"]))
+            heapq.heappush(queue, (starts - INVITE_AHEAD, next(order), "invite", s, None))
     results, weights = zip(*CALL_RESULTS, strict=True)
-    for when, kind, s, inv in waves:
-        clock.jump(when)
+    while queue:
+        when, _n, kind, s, inv = heapq.heappop(queue)
+        yield when
+        if kind == "invite":
+            try:
+                built = services.execute(BuildInviteList(session_id=s["session_id"], mix=MIX),
+                                         actor(s["branch"], "organizer"))
+            except RuleRefused as exc:  # a small demo runs out of clients to invite
+                if exc.code != "invite_nobody_qualifies":
+                    raise
+                made["uninvited"] += 1
+                continue
+            made["invitations"] += len(built["invitations"])
+            starts = datetime.fromisoformat(s["starts_at"])
+            for new in built["invitations"]:
+                for wave, ahead in (("sms", SMS_AHEAD), ("call", CALLS_AHEAD)):
+                    if starts - ahead <= now:
+                        heapq.heappush(queue, (starts - ahead, next(order), wave, s, new))
+            continue
+        assert inv is not None
         caller = actor(s["branch"], "marketer")
         if kind == "sms":
             services.execute(RecordInvitationOutcome(invitation=inv["invitation_id"],
@@ -134,12 +138,14 @@ def plan_calendar(services: Services, clock: Any, today: date,
         if result == "confirmed" and rng.random() < WECHAT_SHARE:
             services.execute(RecordInvitationOutcome(invitation=inv["invitation_id"],
                                                      channel="wechat", result="added"), caller)
-    clock.jump(now)
+
+
+def calendar_summary(made: dict[str, int]) -> str:
     short = f" ({made['uninvited']} sessions found nobody left to invite)" \
-        if made["uninvited"] else ""
-    echo(f"invitations: {made['invitations']} issued, {made['sms']} texted, "
-         f"{made['calls']} calls recorded{short}")
-    return made
+        if made.get("uninvited") else ""
+    return (f"sessions: {made['sessions']} planned for the next {WEEKS} weeks; invitations: "
+            f"{made['invitations']} issued, {made['sms']} texted, {made['calls']} calls "
+            f"recorded{short}")
 
 
 def _first_on(day: date, weekdays: tuple[str, ...]) -> date:

@@ -71,7 +71,8 @@ def test_report_counts_and_progress(cluster):
     assert report.seconds > 0
     assert len(report.staff) == 1 + len(BRANCHES) * STAFF_PER_BRANCH
     assert any(line.startswith("clients: 2,000 / 2,000") for line in lines)
-    assert lines[-2].startswith("sessions: ") and lines[-1].startswith("invitations: ")
+    assert lines[-2].startswith("sessions: ") and "invitations: " in lines[-2]
+    assert lines[-1].startswith("event days: ")
     for member in report.staff:
         assert re.fullmatch(r"\d{4,6}", member["pin"])
         assert member["name"]
@@ -91,9 +92,10 @@ def test_demo_is_built_through_the_handlers(cluster):
     assert commands[("RegisterClients",)] == 2_000
     assert commands[("AddStaff",)] == len(BRANCHES) * STAFF_PER_BRANCH
     assert commands[("InitialiseDatabase",)] > 0
-    assert set(commands) == {("InitialiseDatabase",), ("AddStaff",), ("RegisterClients",),
+    assert set(commands) >= {("InitialiseDatabase",), ("AddStaff",), ("RegisterClients",),
                              ("PlanSessions",), ("BuildInviteList",),
-                             ("RecordInvitationOutcome",)}
+                             ("RecordInvitationOutcome",), ("OpenSession",), ("CheckIn",),
+                             ("SubmitForm",), ("ApproveForm",), ("CloseSession",)}
     assert client_commands == (4, "B01-OR1", "B01-OR1")
     assert terminals == {DEMO_TERMINAL}
 
@@ -111,7 +113,7 @@ def test_replay_gives_the_live_tables_row_for_row(cluster, tmp_path):
     path, report, _lines = cluster
     services = _open(_copy(path, tmp_path / "replay.db"))
     live = dump_read_tables(services.engine)
-    assert len(live["clients"]) == 2_000
+    assert len(live["clients"]) == 2_001  # and the prospect who walked in three days ago
     assert live["projection_position"] == [("read_model", report.events)]
     replayed = rebuild(services.engine, services.log)
     assert replayed.events == replayed.position == report.events
@@ -135,7 +137,8 @@ def test_clients_look_like_a_branch_book(cluster):
         rows = conn.execute(
             "SELECT c.client_id, c.mobile, c.id_last4, c.branch, c.rm, c.segment, c.aum_cents, "
             "c.risk_grade, c.risk_expires, c.marketing_consent, c.contact_status, s.branch "
-            "FROM clients c LEFT JOIN staff s ON s.code = c.rm").fetchall()
+            "FROM clients c LEFT JOIN staff s ON s.code = c.rm "
+            "WHERE c.client_id NOT LIKE 'P%'").fetchall()  # not the walk-in prospect
     n = len(rows)
     share = Counter(r[5] for r in rows)
     assert 0.87 <= share["long_tail"] / n <= 0.95
@@ -245,7 +248,8 @@ def test_six_weeks_of_sessions_from_tomorrow_with_invitations_in_every_state(clu
     path, _report, _lines = cluster
     with sqlite3.connect(path) as conn:
         sessions = conn.execute("SELECT branch, starts_at, capacity, status, invited "
-                                "FROM sessions ORDER BY starts_at").fetchall()
+                                "FROM sessions WHERE starts_at > ? ORDER BY starts_at",
+                                (f"{DEMO_TODAY} 23:59",)).fetchall()
         states = dict(conn.execute("SELECT state, COUNT(*) FROM invitations GROUP BY state"))
         wechat = conn.execute("SELECT COUNT(*) FROM invitations WHERE wechat_added").fetchone()
     by_branch = Counter(branch for branch, *_rest in sessions)
@@ -254,9 +258,27 @@ def test_six_weeks_of_sessions_from_tomorrow_with_invitations_in_every_state(clu
     first, last = sessions[0][1][:10], sessions[-1][1][:10]
     assert date.fromisoformat(first) > DEMO_TODAY
     assert (date.fromisoformat(last) - DEMO_TODAY).days <= 6 * 7
-    assert {status for *_r, status, _i in sessions} == {"planned"}
+    assert {status for *_r, status, _i in sessions} == {"planned"}  # from tomorrow on
     assert all(cap == 20 for branch, _s, cap, *_r in sessions if branch == "B01")
     # The next fortnight is called through, later weeks only texted, the last week not yet.
     assert {"confirmed", "declined", "no_answer", "sent"} <= set(states)
     assert wechat[0] > 0
     assert sessions[-1][-1] == 0
+
+
+def test_a_session_played_out_three_days_ago_and_one_open_this_morning(cluster):
+    path, _report, _lines = cluster
+    with sqlite3.connect(path) as conn:
+        past, today = conn.execute(
+            "SELECT session_id, status, attended, walk_ins FROM sessions "
+            "WHERE starts_at < ? ORDER BY starts_at", (f"{DEMO_TODAY} 23:59",)).fetchall()
+        forms = dict(conn.execute("SELECT status, COUNT(*) FROM forms GROUP BY status"))
+        photos = conn.execute("SELECT COUNT(*) FROM forms WHERE photo_taken").fetchone()[0]
+        returned = conn.execute("SELECT COUNT(*) FROM forms WHERE revision > 0").fetchone()[0]
+        referral = conn.execute("SELECT COUNT(*) FROM checkins WHERE referred_by IS NOT NULL"
+                                ).fetchone()[0]
+    assert past[0].startswith("B02-20261117") and past[1] == "closed"
+    assert past[2] >= 2 and past[3] == 1
+    assert today[0] == "B01-20261120-0900" and today[1] == "open"
+    assert {"approved", "rejected", "submitted"} <= set(forms)
+    assert 0 < photos < forms["approved"] and returned == 1 and referral == 1

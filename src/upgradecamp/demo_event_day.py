@@ -1,0 +1,222 @@
+"""The demo's event days: one session played out three days ago, and one running this morning.
+
+The past session goes the whole way — invited five weeks ahead, texted, called, opened at the
+door, invitees and walk-ins (one a prospect new to the bank, one brought by a friend) checked
+in, forms approved with photos, one rejected, one returned and resubmitted, an appointment
+booked — and closed. Today's session at the core branch is open with a few clients in and two
+forms waiting at the branch head's desk, so every desk has something to show.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from upgradecamp.domain.rules import shanghai
+
+SHANGHAI = shanghai()
+PAST_DAYS_AGO = 3
+PAST_BRANCH, PAST_START = "B02", time(15, 0)
+TODAY_BRANCH, TODAY_START = "B01", time(9, 0)
+# What the marketers put on the forms: (product, value, source) lines that any client may buy
+# (deposits need no risk assessment), with a fixed action now and then.
+FORM_LINES = (
+    (("large_cd", "50000", "new"),),
+    (("time_deposit", "30000", "other_bank"), ("credit_card", "1", "new")),
+    (("smart_deposit", "20000", "new"),),
+    (("large_cd", "80000", "existing"), ("time_deposit", "20000", "new")),
+    (("demand_deposit", "40000", "other_bank"),),
+)
+
+
+def event_day_stories(services: Any, today: date, staff: list[dict[str, str]],
+                      rng: random.Random, made: dict[str, int]) -> list[Iterator[datetime]]:
+    """The past session's story and today's, for `demo.run_stories`."""
+    team = _Team(services, staff)
+    made.update(checkins=0, forms=0, approved=0)
+    return [
+        _session_story(team, PAST_BRANCH, _at(today - timedelta(days=PAST_DAYS_AGO),
+                                               PAST_START), rng, made, played_out=True),
+        _session_story(team, TODAY_BRANCH, _at(today, TODAY_START), rng, made,
+                       played_out=False),
+    ]
+
+
+def _session_story(team: _Team, branch: str, starts: datetime, rng: random.Random,
+                   made: dict[str, int], *, played_out: bool) -> Iterator[datetime]:
+    capacity = 12 if played_out else 20
+    session_id = team.plan(branch, starts, capacity=capacity, venue="贵宾室")
+    yield starts - timedelta(days=35)
+    invited = team.invite(session_id, branch)
+    yield starts - timedelta(days=14)
+    for inv in invited:
+        inv["result"] = rng.choices(("confirmed", "declined", "no_answer"), (6, 2, 2))[0]
+        team.outcome(branch, inv["invitation_id"], inv["result"])
+
+    at = starts - timedelta(minutes=10)
+    yield at
+    team.open(branch, session_id)
+    confirmed = [inv for inv in invited if inv["result"] == "confirmed"]
+    # A confirmed client or two does not come; two seats stay free for walk-ins.
+    arriving = confirmed[:capacity - 2] if played_out else confirmed[:5]
+    for inv in arriving:
+        at += timedelta(seconds=rng.randint(20, 90))
+        yield at
+        team.check_in(branch, session_id, code=inv["code"])
+        made["checkins"] += 1
+    if not played_out:
+        for inv in arriving[:2]:
+            at += timedelta(minutes=4)
+            yield at
+            team.submit(branch, session_id, inv["client_id"], rng.choice(FORM_LINES))
+            made["forms"] += 1
+        return
+    at += timedelta(minutes=1)
+    yield at
+    team.walk_in(branch, session_id, invited, rng)
+    made["checkins"] += 1
+    for n, inv in enumerate(arriving[:7]):
+        at += timedelta(minutes=3)
+        yield at
+        yield from team.form_played_out(branch, session_id, inv["client_id"], n, at, rng,
+                                        made)
+        at += timedelta(minutes=6)
+    yield max(at, starts + timedelta(minutes=45))
+    team.close(branch, session_id)
+
+
+def _at(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, SHANGHAI)
+
+
+class _Team:
+    """The staff of each branch acting through the handlers, as they would at their desks."""
+
+    def __init__(self, services: Any, staff: list[dict[str, str]]):
+        self.services = services
+        self.staff = staff
+
+    def member(self, branch: str, role: str, n: int = 1) -> dict[str, str]:
+        return [s for s in self.staff if s["branch"] == branch and s["role"] == role][n - 1]
+
+    def actor(self, branch: str, role: str, n: int = 1) -> Any:
+        from upgradecamp.domain.staff import Actor
+
+        m = self.member(branch, role, n)
+        return Actor(code=m["code"], role=role, branch=branch, name=m["name"])
+
+    def run(self, command: Any, branch: str, role: str, n: int = 1) -> Any:
+        return self.services.execute(command, self.actor(branch, role, n))
+
+    def plan(self, branch: str, starts: datetime, *, capacity: int, venue: str) -> str:
+        from upgradecamp.domain.commands import PlanSessions
+
+        result = self.run(PlanSessions(branch=branch, start=f"{starts:%Y-%m-%d %H:%M}",
+                                       capacity=capacity, venue=venue,
+                                       host=f"{branch}-OR1", presenter=f"{branch}-MK2"),
+                          branch, "organizer")
+        return result["sessions"][0]["session_id"]
+
+    def invite(self, session_id: str, branch: str) -> list[dict[str, Any]]:
+        from upgradecamp.domain.commands import BuildInviteList
+        from upgradecamp.domain.errors import RuleRefused
+
+        try:
+            built = self.run(BuildInviteList(session_id=session_id,
+                                             mix={"potential": 2, "mid_high": 1}),
+                             branch, "organizer")
+        except RuleRefused as exc:  # a small demo may have nobody left to invite
+            if exc.code != "invite_nobody_qualifies":
+                raise
+            return []
+        return [dict(inv) for inv in built["invitations"]]
+
+    def outcome(self, branch: str, invitation_id: str, result: str) -> None:
+        from upgradecamp.domain.commands import RecordInvitationOutcome
+
+        self.run(RecordInvitationOutcome(invitation=invitation_id, channel="call",
+                                         result=result), branch, "marketer")
+
+    def open(self, branch: str, session_id: str) -> None:
+        from upgradecamp.domain.commands import OpenSession
+
+        self.run(OpenSession(session_id=session_id), branch, "checkin")
+
+    def close(self, branch: str, session_id: str) -> None:
+        from upgradecamp.domain.commands import CloseSession
+
+        self.run(CloseSession(session_id=session_id), branch, "organizer")
+
+    def check_in(self, branch: str, session_id: str, **how: Any) -> dict[str, Any]:
+        from upgradecamp.domain.commands import CheckIn
+
+        desk = 1 + ord((how.get("code") or "x")[-1]) % 2  # two desks at the door
+        return self.run(CheckIn(session_id=session_id, **how), branch, "checkin", n=desk)
+
+    def walk_in(self, branch: str, session_id: str, invited: list[dict[str, Any]],
+                rng: random.Random) -> None:
+        """A prospect from the banking hall, brought by an attendee (a referral)."""
+        from faker import Faker
+
+        fake = Faker("zh_CN")
+        fake.seed_instance(rng.randrange(1 << 30))
+        attendee = next((inv["client_id"] for inv in invited if inv["result"] == "confirmed"),
+                        None)
+        self.check_in(branch, session_id, prospect_name=fake.name(),
+                      prospect_mobile=f"139{rng.randrange(10**8):08d}", referred_by=attendee)
+
+    def submit(self, branch: str, session_id: str, client_id: str, lines: tuple,
+               *, actions: tuple[str, ...] = (), appointment: str | None = None,
+               form_id: str | None = None) -> dict[str, Any]:
+        from upgradecamp.domain.commands import SubmitForm
+
+        marketer = 1 + ord(client_id[-1]) % 2  # each client sits with one of two marketers
+        return self.run(SubmitForm(session_id=session_id, client_id=client_id, lines=lines,
+                                   actions=actions, appointment=appointment, form_id=form_id),
+                        branch, "marketer", n=marketer)
+
+    def form_played_out(self, branch: str, session_id: str, client_id: str, n: int,
+                        at: datetime, rng: random.Random,
+                        made: dict[str, int]) -> Iterator[datetime]:
+        """The n-th attendee's form: most approved with a photo; one an appointment, one
+        rejected, one returned and resubmitted, one photo forgotten."""
+        from upgradecamp.domain.commands import (
+            ApproveForm,
+            MarkPhotoTaken,
+            RejectForm,
+            ReturnForm,
+        )
+
+        head = self.member(branch, "branch_head")
+        if n == 3:
+            form = self.submit(branch, session_id, client_id, (),
+                               appointment=(at.date() + timedelta(days=5)).isoformat())
+        else:
+            form = self.submit(branch, session_id, client_id, rng.choice(FORM_LINES),
+                               actions=("mobile_banking",) if n % 2 else ())
+        made["forms"] += 1
+        form_id = form["form_id"]
+        yield at + timedelta(minutes=2)
+        if n == 5:
+            self.run(RejectForm(form_id=form_id, reason="客户当场决定暂不办理"),
+                     branch, "branch_head")
+            return
+        if n == 4:
+            self.run(ReturnForm(form_id=form_id, reason="资金来源填写有误，请核对后重新提交"),
+                     branch, "branch_head")
+            yield at + timedelta(minutes=4)
+            self.submit(branch, session_id, client_id, (("time_deposit", "30000", "new"),),
+                        form_id=form_id)
+            yield at + timedelta(minutes=5)
+        self.run(ApproveForm(form_id=form_id, pin=head["pin"]), branch, "branch_head")
+        made["approved"] += 1
+        if n != 2:  # one photo forgotten: the follow-up will catch it
+            self.run(MarkPhotoTaken(form_id=form_id), branch, "branch_head")
+
+
+def event_day_summary(made: dict[str, int]) -> str:
+    return (f"event days: a session played out {PAST_DAYS_AGO} days ago and one open this "
+            f"morning ({made['checkins']} check-ins, {made['forms']} forms, "
+            f"{made['approved']} approved)")
