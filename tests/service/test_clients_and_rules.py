@@ -81,3 +81,11 @@ def test_overlapping_rule_set_is_refused_and_new_quarter_published(services):
         services.execute(PublishRuleSet(version="2027Q3", effective_from="2027-07-01",
                                         effective_to="2027-09-30", rules=later),
                          Actor(code="mk", role="marketer", branch="B01"))
+
+
+def test_a_private_banking_client_worth_a_billion_fits_the_register(services):
+    """AUM is kept in cents: 1e9 CNY is 1e11 cents, past a 32-bit integer on PostgreSQL."""
+    services.execute(RegisterClients(clients=[client_row(1, aum="1000000000.00")]), ADMIN)
+    with read_transaction(services.engine) as conn:
+        cents = conn.execute(select(ClientRow.aum_cents)).scalar_one()
+    assert cents == 100_000_000_000

@@ -36,11 +36,14 @@ def _memoised(proc: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return convert
 
 
-def _insert_tuples(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Bulk insert through the driver: Core's executemany spends its time building parameters.
+def _insert_tuples(conn: Connection, table: Table, rows: list[dict[str, Any]], *,
+                   upsert: bool = False) -> None:
+    """Bulk insert (or upsert) through the driver: Core's executemany spends its time building
+    parameters, several times what the database needs for the rows themselves.
 
     Each column's bind processor (dates and booleans on SQLite) still converts the values, so
-    the rows are exactly those a Core insert would write.
+    the rows are exactly those a Core insert would write. The upsert is `ON CONFLICT (key) DO
+    UPDATE`, which SQLite and PostgreSQL both spell the same way.
     """
     columns = list(table.columns)
     keys = [c.name for c in columns]
@@ -51,6 +54,13 @@ def _insert_tuples(conn: Connection, table: Table, rows: list[dict[str, Any]]) -
     names = ", ".join(f'"{k}"' for k in keys)
     sql = (f'INSERT INTO "{table.name}" ({names}) VALUES '
            f"({', '.join([marker] * len(columns))})")
+    if upsert:
+        pk = [c.name for c in table.primary_key.columns]
+        others = [k for k in keys if k not in pk]
+        target = ", ".join(f'"{k}"' for k in pk)
+        action = ("DO UPDATE SET " + ", ".join(f'"{k}" = excluded."{k}"' for k in others)
+                  if others else "DO NOTHING")
+        sql += f" ON CONFLICT ({target}) {action}"
     getter = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
     if not converters:
         params = [getter(row) for row in rows]
@@ -141,20 +151,5 @@ class RowStore:
                 live = [rows[k] for k in sorted(k for k, v in rows.items() if v is not _DELETED)]
                 _insert_tuples(self.conn, table, live)
             else:
-                self.conn.execute(self._upsert(table), live)
+                _insert_tuples(self.conn, table, live, upsert=True)
         self._rows.clear()
-
-    def _upsert(self, table: Table):
-        dialect = self.conn.dialect.name
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        elif dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-            raise RuntimeError(f"unsupported database dialect {dialect}")
-        stmt = dialect_insert(table)
-        pk = [c.name for c in table.primary_key.columns]
-        others = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in pk}
-        if not others:
-            return stmt.on_conflict_do_nothing(index_elements=pk)
-        return stmt.on_conflict_do_update(index_elements=pk, set_=others)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 
@@ -40,7 +41,7 @@ class ClientRow(SQLModel, table=True):
     id_last4: str
     branch: str = Field(index=True)
     rm: str | None = None
-    aum_cents: int = Field(index=True)
+    aum_cents: int = Field(index=True, sa_type=BigInteger)
     segment: str
     risk_grade: str | None = None
     risk_expires: date | None = None
@@ -127,3 +128,7 @@ from upgradecamp.store.tables.invitations import ExportRow, InvitationRow  # noq
 from upgradecamp.store.tables.sessions import CheckInRow, SessionRow  # noqa: E402
 
 READ_TABLES.extend([SessionRow, CheckInRow, InvitationRow, ExportRow, FormRow])
+
+from upgradecamp.store.tables.search import ClientSearchRow, SearchKeyRow  # noqa: E402
+
+READ_TABLES.extend([ClientSearchRow, SearchKeyRow])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 
@@ -21,7 +22,7 @@ class InvitationRow(SQLModel, table=True):
     client_id: str = Field(index=True)
     code: str = Field(index=True)
     segment: str
-    aum_cents: int
+    aum_cents: int = Field(sa_type=BigInteger)
     state: str
     sms_sent: bool = False
     wechat_added: bool = False
