@@ -20,9 +20,6 @@ from upgradecamp.store.tables import ClientPointsRow, ClientRow, StaffRow
 from upgradecamp.store.tables.forms import FormRow
 from upgradecamp.store.tables.sessions import CheckInRow, SessionRow
 
-# SPEC §3.4's order: bank standard, branch special, financial partners, nearby merchants.
-BENEFIT_PARTS = ("bank_standard", "branch_special", "financial_partner", "nearby_merchant")
-
 
 def _local(value: datetime | None) -> str | None:
     if value is None:
@@ -225,16 +222,3 @@ def attendees(engine: Engine, session_id: str) -> list[dict[str, Any]]:
             "has_form": r.client_id in forms,
         })
     return out
-
-
-def benefits_package(engine: Engine) -> dict[str, list[dict[str, str]]]:
-    """The benefits package (SPEC §3.4) shown beside the calculator: part → items in order."""
-    from upgradecamp.store.tables import BenefitRow
-
-    with read_transaction(engine) as conn:
-        rows = conn.execute(select(BenefitRow).order_by(BenefitRow.part, BenefitRow.idx)).all()
-    out: dict[str, list[dict[str, str]]] = {part: [] for part in BENEFIT_PARTS}
-    for (row,) in rows:
-        out.setdefault(row.part, []).append({"title": row.title,
-                                             "description": row.description})
-    return {part: items for part, items in out.items() if items}
