@@ -13,8 +13,10 @@ import typer
 
 from upgradecamp.cli import (
     calc_cmd,
+    checkin_cmd,
     clients_cmd,
     events_cmd,
+    forms_cmd,
     invites_cmd,
     log_cmd,
     points_cmd,
@@ -34,6 +36,8 @@ GROUPS: dict[str, typer.Typer] = {
     "clients": clients_cmd.app,
     "sessions": sessions_cmd.app,
     "invites": invites_cmd.app,
+    "checkin": checkin_cmd.app,
+    "forms": forms_cmd.app,
 }
 COMMANDS = {"init": setup_cmd.init, "demo": setup_cmd.demo, "tui": setup_cmd.tui,
             "calc": calc_cmd.calc}

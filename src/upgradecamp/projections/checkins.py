@@ -1,10 +1,43 @@
-"""Check-ins: one row each (annulled ones kept with the reason) and the session's counters."""
+"""Check-ins: one row each (annulled ones kept with the reason) and the session's counters;
+walk-in prospects added at the door join the client register."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from upgradecamp.domain.names import pinyin_initials
+from upgradecamp.domain.tiers import segment_for
 from upgradecamp.projections.rowstore import RowStore
 from upgradecamp.store.eventlog import StoredEvent
+from upgradecamp.store.tables import ClientRow
 from upgradecamp.store.tables.sessions import CheckInRow, SessionRow
+
+
+def prospect_registered(store: RowStore, ev: StoredEvent) -> None:
+    """A prospect is a client with what the door knows: name, mobile, the session's branch.
+
+    No AUM yet (0, long tail), no ID digits, no risk grade, and no marketing consent until the
+    client gives it: a prospect is never put on an invitation wave by accident.
+    """
+    p = ev.payload
+    store.put(ClientRow, {
+        "client_id": p["client_id"],
+        "name": p["name"],
+        "initials": pinyin_initials(p["name"]),
+        "mobile": p["mobile"],
+        "mobile_last4": p["mobile"][-4:],
+        "id_last4": "",
+        "branch": p["branch"],
+        "rm": None,
+        "aum_cents": 0,
+        "segment": segment_for(Decimal(0)),
+        "risk_grade": None,
+        "risk_expires": None,
+        "marketing_consent": False,
+        "contact_status": "ok",
+        "consent_withdrawn": False,
+        "registered_at": ev.recorded_at,
+    })
 
 
 def client_checked_in(store: RowStore, ev: StoredEvent) -> None:
@@ -42,4 +75,5 @@ def _count(store: RowStore, session_id: str, walk_in: bool, step: int) -> None:
     store.update(SessionRow, session_id, **changes)
 
 
-HANDLERS = {"ClientCheckedIn": client_checked_in, "CheckInAnnulled": check_in_annulled}
+HANDLERS = {"ClientCheckedIn": client_checked_in, "CheckInAnnulled": check_in_annulled,
+            "ProspectRegistered": prospect_registered}
