@@ -31,6 +31,10 @@ def open_services(db: str | None, *, must_exist: bool = True) -> Services:
     if must_exist and not has_schema(services.engine):
         fail(f"{db_url(db)} holds no upgradecamp database; run `upgradecamp init --admin CODE` "
              "first or pass --db", Exit.BAD_INPUT)
+    if must_exist:
+        from upgradecamp.service.setup import bring_read_model_up_to_date
+
+        bring_read_model_up_to_date(services)
     return services
 
 

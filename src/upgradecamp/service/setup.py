@@ -25,3 +25,17 @@ def initialise(services: Services, *, admin_code: str, admin_name: str, admin_pi
                            admin_pin_salt=pin_salt),
         SYSTEM,
     )
+
+
+def bring_read_model_up_to_date(services: Services) -> list[str]:
+    """A database written by an older version lacks newer read tables (or columns): recreate
+    those and replay the log, so every screen reads what the log says. Returns the tables
+    recreated (none on an up-to-date database, which costs one schema inspection)."""
+    from upgradecamp.projections.rebuild import rebuild
+    from upgradecamp.store.schema import recreate_read_tables, stale_read_tables
+
+    stale = stale_read_tables(services.engine)
+    if stale:
+        recreate_read_tables(services.engine, stale)
+        rebuild(services.engine, services.log)
+    return stale

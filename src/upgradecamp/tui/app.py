@@ -265,6 +265,9 @@ def run_tui(db: str | None, lang: str | None = None) -> None:
                 t("error.cannot_open", db=shown, detail=error_detail(exc))) from exc
         if not ready:
             raise ServicesUnavailable(t("error.no_database", db=shown))
+        from upgradecamp.service.setup import bring_read_model_up_to_date
+
+        bring_read_model_up_to_date(services)
         return services
 
     create_app(open_services, lang, db_label=short_db_label(url), terminal=terminal_id()).run()
