@@ -8,6 +8,7 @@ from upgradecamp.projections import (
     checkins,
     clients,
     cluster,
+    followups,
     forms,
     invitations,
     ledger,
@@ -23,7 +24,7 @@ READ_MODEL = "read_model"
 Projector = Callable[[RowStore, StoredEvent], None]
 
 _MODULES = (cluster, staff, clients, ledger, sessions, invitations, checkins, forms,
-            search)
+            search, followups)
 
 
 def _dispatch() -> dict[str, list[Projector]]:

@@ -106,7 +106,15 @@ def bootstrap(db: str | None = None, *, engine: Engine | None = None,
     `rng` draws check-in codes: the system's secure source unless a test or the demo passes
     a seeded one.
     """
-    from upgradecamp.service import checkins, clients, forms, invitations, points, sessions
+    from upgradecamp.service import (
+        checkins,
+        clients,
+        followups,
+        forms,
+        invitations,
+        points,
+        sessions,
+    )
     from upgradecamp.service.handlers import HANDLERS
     from upgradecamp.service.policies import POLICIES
 
@@ -119,6 +127,7 @@ def bootstrap(db: str | None = None, *, engine: Engine | None = None,
         terminal=terminal or terminal_id(),
         rng=rng or random.SystemRandom(),
         handlers={**HANDLERS, **points.HANDLERS, **clients.HANDLERS, **sessions.HANDLERS,
-                  **invitations.HANDLERS, **checkins.HANDLERS, **forms.HANDLERS},
+                  **invitations.HANDLERS, **checkins.HANDLERS, **forms.HANDLERS,
+                  **followups.HANDLERS},
         policies={k: list(v) for k, v in POLICIES.items()},
     )

@@ -110,6 +110,7 @@ class CreditBonus(Command):
 
 from upgradecamp.domain.commands.checkins import *  # noqa: E402, F403
 from upgradecamp.domain.commands.clients import *  # noqa: E402, F403
+from upgradecamp.domain.commands.followups import *  # noqa: E402, F403
 from upgradecamp.domain.commands.forms import *  # noqa: E402, F403
 from upgradecamp.domain.commands.invitations import *  # noqa: E402, F403
 from upgradecamp.domain.commands.sessions import *  # noqa: E402, F403

@@ -21,6 +21,7 @@ from upgradecamp.domain.events.base import (
 from upgradecamp.domain.events.checkins import *  # noqa: F403
 from upgradecamp.domain.events.clients import *  # noqa: F403
 from upgradecamp.domain.events.cluster import *  # noqa: F403
+from upgradecamp.domain.events.followups import *  # noqa: F403
 from upgradecamp.domain.events.forms import *  # noqa: F403
 from upgradecamp.domain.events.invitations import *  # noqa: F403
 from upgradecamp.domain.events.points import *  # noqa: F403

@@ -123,11 +123,12 @@ class ClientPointsRow(SQLModel, table=True):
 
 READ_TABLES.extend([LedgerEntryRow, ClientPointsRow])
 
+from upgradecamp.store.tables.followups import FollowUpRow  # noqa: E402
 from upgradecamp.store.tables.forms import FormRow  # noqa: E402
 from upgradecamp.store.tables.invitations import ExportRow, InvitationRow  # noqa: E402
 from upgradecamp.store.tables.sessions import CheckInRow, SessionRow  # noqa: E402
 
-READ_TABLES.extend([SessionRow, CheckInRow, InvitationRow, ExportRow, FormRow])
+READ_TABLES.extend([SessionRow, CheckInRow, InvitationRow, ExportRow, FormRow, FollowUpRow])
 
 from upgradecamp.store.tables.search import ClientSearchRow, SearchKeyRow  # noqa: E402
 
