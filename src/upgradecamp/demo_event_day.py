@@ -1,10 +1,12 @@
-"""The demo's event days: one session played out three days ago, and one running this morning.
+"""The demo's event days: a month-long campaign played out, and a session running this morning.
 
-The past session goes the whole way — invited five weeks ahead, texted, called, opened at the
-door, invitees and walk-ins (one a prospect new to the bank, one brought by a friend) checked
-in, forms approved with photos, one rejected, one returned and resubmitted, an appointment
-booked — and closed. Today's session at the core branch is open with a few clients in and two
-forms waiting at the branch head's desk, so every desk has something to show.
+Like the real campaign of SPEC §1, every branch ran a session a week for the last four weeks
+(twenty sessions, about three hundred attendees, most of them potential clients). Each goes the
+whole way — invited ahead (mostly potential clients), called, opened at the door, invitees and a
+walk-in (a prospect new to the bank, brought by a friend) checked in, forms approved with
+photos, one rejected, one returned and resubmitted, an appointment booked — and closed, which
+creates its follow-ups. Today's session at the core branch is open with a few clients in and
+two forms waiting at the branch head's desk, so every desk has something to show.
 """
 
 from __future__ import annotations
@@ -17,8 +19,15 @@ from typing import Any
 from upgradecamp.domain.rules import shanghai
 
 SHANGHAI = shanghai()
-PAST_DAYS_AGO = 3
-PAST_BRANCH, PAST_START = "B02", time(15, 0)
+# The campaign: per branch, its local start and how many days ago its four sessions were.
+CAMPAIGN = {
+    "B01": (time(10, 0), (27, 20, 13, 6)),
+    "B02": (time(15, 0), (24, 17, 10, 3)),
+    "B03": (time(19, 0), (25, 18, 11, 4)),
+    "B04": (time(9, 30), (26, 19, 12, 5)),
+    "B05": (time(14, 30), (23, 16, 9, 2)),
+}
+CAMPAIGN_MIX = {"potential": 6, "mid_high": 1}  # mostly potential clients, as in SPEC §1
 TODAY_BRANCH, TODAY_START = "B01", time(9, 0)
 # What the marketers put on the forms: (product, value, source) lines that any client may buy
 # (deposits need no risk assessment), with a fixed action now and then.
@@ -33,23 +42,24 @@ FORM_LINES = (
 
 def event_day_stories(services: Any, today: date, staff: list[dict[str, str]],
                       rng: random.Random, made: dict[str, int]) -> list[Iterator[datetime]]:
-    """The past session's story and today's, for `demo.run_stories`."""
+    """The campaign's sessions' stories and today's, for `demo.run_stories`."""
     team = _Team(services, staff)
-    made.update(checkins=0, forms=0, approved=0)
-    return [
-        _session_story(team, PAST_BRANCH, _at(today - timedelta(days=PAST_DAYS_AGO),
-                                               PAST_START), rng, made, played_out=True),
-        _session_story(team, TODAY_BRANCH, _at(today, TODAY_START), rng, made,
-                       played_out=False),
-    ]
+    made.update(campaign=0, checkins=0, forms=0, approved=0)
+    stories = [_session_story(team, branch, _at(today - timedelta(days=ago), start), rng, made,
+                              played_out=True)
+               for branch, (start, days_ago) in CAMPAIGN.items() for ago in days_ago]
+    made["campaign"] = len(stories)
+    stories.append(_session_story(team, TODAY_BRANCH, _at(today, TODAY_START), rng, made,
+                                  played_out=False))
+    return stories
 
 
 def _session_story(team: _Team, branch: str, starts: datetime, rng: random.Random,
                    made: dict[str, int], *, played_out: bool) -> Iterator[datetime]:
-    capacity = 12 if played_out else 20
+    capacity = 20 if branch == TODAY_BRANCH else 16
     session_id = team.plan(branch, starts, capacity=capacity, venue="贵宾室")
     yield starts - timedelta(days=35)
-    invited = team.invite(session_id, branch)
+    invited = team.invite(session_id, branch, CAMPAIGN_MIX if played_out else None)
     yield starts - timedelta(days=14)
     for inv in invited:
         inv["result"] = rng.choices(("confirmed", "declined", "no_answer"), (6, 2, 2))[0]
@@ -119,13 +129,14 @@ class _Team:
                           branch, "organizer")
         return result["sessions"][0]["session_id"]
 
-    def invite(self, session_id: str, branch: str) -> list[dict[str, Any]]:
+    def invite(self, session_id: str, branch: str,
+               mix: dict[str, int] | None = None) -> list[dict[str, Any]]:
         from upgradecamp.domain.commands import BuildInviteList
         from upgradecamp.domain.errors import RuleRefused
 
         try:
             built = self.run(BuildInviteList(session_id=session_id,
-                                             mix={"potential": 2, "mid_high": 1}),
+                                             mix=mix or {"potential": 2, "mid_high": 1}),
                              branch, "organizer")
         except RuleRefused as exc:  # a small demo may have nobody left to invite
             if exc.code != "invite_nobody_qualifies":
@@ -217,6 +228,6 @@ class _Team:
 
 
 def event_day_summary(made: dict[str, int]) -> str:
-    return (f"event days: a session played out {PAST_DAYS_AGO} days ago and one open this "
-            f"morning ({made['checkins']} check-ins, {made['forms']} forms, "
+    return (f"event days: a campaign of {made['campaign']} sessions over the last four weeks "
+            f"and one open this morning ({made['checkins']} check-ins, {made['forms']} forms, "
             f"{made['approved']} approved)")

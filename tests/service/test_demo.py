@@ -113,7 +113,9 @@ def test_replay_gives_the_live_tables_row_for_row(cluster, tmp_path):
     path, report, _lines = cluster
     services = _open(_copy(path, tmp_path / "replay.db"))
     live = dump_read_tables(services.engine)
-    assert len(live["clients"]) == 2_001  # and the prospect who walked in three days ago
+    prospects = [row for row in live["clients"] if row[0].startswith("P")]
+    assert len(live["clients"]) == 2_000 + len(prospects)  # walk-ins new to the bank
+    assert len(prospects) == 20  # one per campaign session
     assert live["projection_position"] == [("read_model", report.events)]
     replayed = rebuild(services.engine, services.log)
     assert replayed.events == replayed.position == report.events
@@ -266,19 +268,21 @@ def test_six_weeks_of_sessions_from_tomorrow_with_invitations_in_every_state(clu
     assert sessions[-1][-1] == 0
 
 
-def test_a_session_played_out_three_days_ago_and_one_open_this_morning(cluster):
+def test_a_month_long_campaign_played_out_and_a_session_open_this_morning(cluster):
     path, _report, _lines = cluster
     with sqlite3.connect(path) as conn:
-        past, today = conn.execute(
-            "SELECT session_id, status, attended, walk_ins FROM sessions "
+        sessions = conn.execute(
+            "SELECT session_id, branch, status, attended, walk_ins FROM sessions "
             "WHERE starts_at < ? ORDER BY starts_at", (f"{DEMO_TODAY} 23:59",)).fetchall()
         forms = dict(conn.execute("SELECT status, COUNT(*) FROM forms GROUP BY status"))
         photos = conn.execute("SELECT COUNT(*) FROM forms WHERE photo_taken").fetchone()[0]
         returned = conn.execute("SELECT COUNT(*) FROM forms WHERE revision > 0").fetchone()[0]
-        referral = conn.execute("SELECT COUNT(*) FROM checkins WHERE referred_by IS NOT NULL"
-                                ).fetchone()[0]
-    assert past[0].startswith("B02-20261117") and past[1] == "closed"
-    assert past[2] >= 2 and past[3] == 1
-    assert today[0] == "B01-20261120-0900" and today[1] == "open"
-    assert {"approved", "rejected", "submitted"} <= set(forms)
-    assert 0 < photos < forms["approved"] and returned == 1 and referral == 1
+        referrals = conn.execute("SELECT COUNT(*) FROM checkins WHERE referred_by IS NOT NULL"
+                                 ).fetchone()[0]
+    *campaign, today = sessions
+    assert len(campaign) == 20 and {s[2] for s in campaign} == {"closed"}
+    assert Counter(s[1] for s in campaign) == {b: 4 for b in BRANCHES}
+    assert campaign[-1][0].startswith("B05-20261118")  # two days before the demo's today
+    assert today[0] == "B01-20261120-0900" and today[2] == "open"
+    assert {"approved", "rejected"} <= set(forms)  # this small demo invites nobody today
+    assert 0 < photos < forms["approved"] and returned >= 1 and referrals >= 1
