@@ -414,3 +414,44 @@ async def test_an_unknown_session_is_named_on_both_screens(services):
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, CallListScreen)
+
+
+async def test_e_writes_the_sms_file_and_the_call_list_and_records_each_export(
+        services, session_id, invited, tmp_path):
+    import csv
+
+    from upgradecamp.tui.screens.wave_export import WaveExportScreen
+
+    app = create_app(services, "en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_call_list(pilot, session_id)
+        position = head_position(services.engine)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, WaveExportScreen)
+        assert "Bulk-SMS file" in screen_text(pilot)
+        sms = tmp_path / "wave-sms.csv"
+        path = app.screen.query_one("#wave-path", Input)
+        path.value = str(sms)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Wrote 12 rows" in widget_text(app.screen.query_one("#wave-result"))
+        with sms.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+        assert len(rows) == 13 and all(r[1].endswith("拒收请回复R") for r in rows[1:])
+
+        await pilot.press("ctrl+p")  # the printable call list: mobiles masked
+        printable = tmp_path / "wave-print.csv"
+        path.value = str(printable)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = printable.read_text(encoding="utf-8-sig")
+        assert "****" in text
+        exports = [(ev.payload["what"], ev.payload["rows"], ev.payload["unmasked"])
+                   for ev in events_since(services, position)
+                   if ev.type == "PersonalDataExported"]
+        assert len(exports) == 2 and exports[0][1:] == (12, True) and exports[1][2] is False
+
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CallListScreen)

@@ -239,6 +239,7 @@ class CallListScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", show=False, id="call_list.back"),
         Binding("m", "note", show=False, id="call_list.note"),
+        Binding("e", "export", show=False, id="call_list.export"),
         *(Binding(key, f"outcome('{key}')", show=False, id=f"call_list.outcome_{key}")
           for key in OUTCOME_KEYS),
     ]
@@ -456,6 +457,11 @@ class CallListScreen(Screen[None]):
         note.display = False
         self.query_one("#cl-table", DataTable).focus()
 
+    def action_export(self) -> None:
+        from upgradecamp.tui.screens.wave_export import WaveExportScreen
+
+        self.app.push_screen(WaveExportScreen(self.actor, self.session_id))
+
     def action_back(self) -> None:
         note = self.query_one("#cl-note", Input)
         if note.display:
@@ -467,7 +473,8 @@ class CallListScreen(Screen[None]):
     # -- outcomes -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the note is being typed, letters are the note's, not outcomes.
-        if action in ("outcome", "note") and self.query_one("#cl-note", Input).display:
+        if action in ("outcome", "note", "export") and \
+                self.query_one("#cl-note", Input).display:
             return False
         return True
 
