@@ -16,10 +16,13 @@ from upgradecamp.cli import (
     checkin_cmd,
     clients_cmd,
     events_cmd,
+    export_cmd,
+    followups_cmd,
     forms_cmd,
     invites_cmd,
     log_cmd,
     points_cmd,
+    report_cmd,
     rules_cmd,
     sessions_cmd,
     setup_cmd,
@@ -38,6 +41,9 @@ GROUPS: dict[str, typer.Typer] = {
     "invites": invites_cmd.app,
     "checkin": checkin_cmd.app,
     "forms": forms_cmd.app,
+    "followups": followups_cmd.app,
+    "report": report_cmd.app,
+    "export": export_cmd.app,
 }
 COMMANDS = {"init": setup_cmd.init, "demo": setup_cmd.demo, "tui": setup_cmd.tui,
             "calc": calc_cmd.calc}

@@ -1,6 +1,9 @@
 """Policies: event → follow-up command, run by the bus after the event's transaction commits.
 
-A policy's errors surface to the caller rather than being logged and swallowed.
+A policy's errors surface to the caller rather than being logged and swallowed; the event that
+triggered it is committed either way (a session is closed even if creating its follow-ups
+failed, and `upgradecamp followups create SESSION` makes them later). So every policy here is
+idempotent and skips what is already done.
 """
 
 from __future__ import annotations
@@ -59,4 +62,73 @@ def credit_referral_on_check_in(services: Services, ev: StoredEvent) -> None:
             raise
 
 
-POLICIES: dict[str, list[Policy]] = {"ClientCheckedIn": [credit_referral_on_check_in]}
+def create_followups_on_close(services: Services, ev: StoredEvent) -> None:
+    """Session closed → the follow-ups it owes (SPEC §4.5), as the system.
+
+    Creating skips every follow-up already recorded, and the idempotency key makes a repeat of
+    this policy for the same close return the first result.
+    """
+    from upgradecamp.domain.commands import CreateFollowUps
+    from upgradecamp.domain.staff import SYSTEM
+
+    session_id = ev.payload["session_id"]
+    services.execute(CreateFollowUps(session_id=session_id), SYSTEM,
+                     idempotency_key=f"followups:{session_id}",
+                     causation_id=str(ev.position),
+                     correlation_id=ev.meta.get("correlation_id"))
+
+
+def _open_convertible(services: Services, client_id: str, form_id: str) -> bool:
+    from sqlalchemy import select
+
+    from upgradecamp.domain.followups import CONVERTIBLE
+    from upgradecamp.store.db import read_transaction
+    from upgradecamp.store.tables.followups import FollowUpRow
+
+    with read_transaction(services.engine) as conn:
+        return conn.execute(select(FollowUpRow.followup_id).where(
+            FollowUpRow.client_id == client_id, FollowUpRow.status == "open",
+            FollowUpRow.kind.in_(CONVERTIBLE),
+            (FollowUpRow.form_id.is_(None)) | (FollowUpRow.form_id != form_id))
+            .limit(1)).first() is not None
+
+
+def _session_closed(services: Services, session_id: str) -> bool:
+    from sqlalchemy import select
+
+    from upgradecamp.store.db import read_transaction
+    from upgradecamp.store.tables.sessions import SessionRow
+
+    with read_transaction(services.engine) as conn:
+        return conn.execute(select(SessionRow.status).where(
+            SessionRow.session_id == session_id)).scalar() == "closed"
+
+
+def convert_followups_on_approval(services: Services, ev: StoredEvent) -> None:
+    """Form approved → the client's open follow-ups a sale answers are closed as converted
+    (automatic); then, if the form's session is already closed (approved the next morning),
+    the fulfilment and appointment reminder the form now owes are created.
+
+    Both run as the system with an idempotency key per form, and both skip what is already
+    done, so a repeat changes nothing.
+    """
+    from upgradecamp.domain.commands import CreateFollowUps
+    from upgradecamp.domain.followups import ConvertFollowUps
+    from upgradecamp.domain.staff import SYSTEM
+
+    p = ev.payload
+    form_id, client_id, session_id = p["form_id"], p["client_id"], p["session_id"]
+    trace = {"causation_id": str(ev.position), "correlation_id": ev.meta.get("correlation_id")}
+    if _open_convertible(services, client_id, form_id):
+        services.execute(ConvertFollowUps(client_id=client_id, form_id=form_id), SYSTEM,
+                         idempotency_key=f"followups-converted:{form_id}", **trace)
+    if _session_closed(services, session_id):
+        services.execute(CreateFollowUps(session_id=session_id), SYSTEM,
+                         idempotency_key=f"followups:{session_id}:{form_id}", **trace)
+
+
+POLICIES: dict[str, list[Policy]] = {
+    "ClientCheckedIn": [credit_referral_on_check_in],
+    "SessionClosed": [create_followups_on_close],
+    "FormApproved": [convert_followups_on_approval],
+}

@@ -69,6 +69,8 @@ PLACE_SCREENS: dict[str, ScreenFactory] = {
     "checkin_desk": lazy_screen("upgradecamp.tui.screens.checkin_desk", "CheckInDeskScreen"),
     "registration": lazy_screen("upgradecamp.tui.screens.registration", "RegistrationScreen"),
     "approval_desk": lazy_screen("upgradecamp.tui.screens.approval_desk", "ApprovalDeskScreen"),
+    "followups": lazy_screen("upgradecamp.tui.screens.followups", "FollowUpsScreen"),
+    "reports": lazy_screen("upgradecamp.tui.screens.reports", "ReportsScreen"),
     "calculator": lazy_screen("upgradecamp.tui.screens.calculator", "CalculatorScreen"),
     "rules": lazy_screen("upgradecamp.tui.screens.rules", "RulesScreen"),
 }
