@@ -91,7 +91,11 @@ def describe_error(exc: BaseException) -> str:
     """What to show a person for an error raised while working for them."""
     if isinstance(exc, DomainError):
         if exc.code and i18n.has(f"error.{exc.code}"):
-            return t(f"error.{exc.code}", **exc.params)
+            params = dict(exc.params)
+            status = params.get("status")
+            if isinstance(status, str) and i18n.has(f"session_status.{status}"):
+                params["status"] = t(f"session_status.{status}")  # "planned" → 计划中
+            return t(f"error.{exc.code}", **params)
         return exc.message
     if is_busy(exc):
         return t("error.busy")
