@@ -203,7 +203,10 @@ async def test_a_failed_activity_load_is_explained_and_retried(services, monkeyp
         assert "Signed in" in widget_text(activity).splitlines()[0]
 
 
-async def test_a_place_not_built_yet_says_it_arrives_later(services):
+async def test_a_place_not_built_yet_says_it_arrives_later(services, monkeypatch):
+    # Every place is built by now: two taken out stand for places a later version adds.
+    monkeypatch.delitem(PLACE_SCREENS, "reports", raising=False)
+    monkeypatch.delitem(PLACE_SCREENS, "followups", raising=False)
     app = create_app(services, "en")
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "bh1")
