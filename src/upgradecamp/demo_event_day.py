@@ -32,13 +32,13 @@ TODAY_BRANCH, TODAY_START = "B01", time(9, 0)
 # What the marketers put on the forms: (product, value, source) lines that any client may buy
 # (deposits need no risk assessment), with a fixed action now and then.
 FORM_LINES = (
-    (("large_cd", "50000", "new"),),
-    (("time_deposit", "30000", "other_bank"), ("credit_card", "1", "new")),
-    (("smart_deposit", "20000", "new"),),
-    (("large_cd", "80000", "existing"), ("time_deposit", "20000", "new")),
-    (("demand_deposit", "40000", "other_bank"),),
+    (("large_cd", "100000", "new"),),
+    (("time_deposit", "80000", "other_bank"), ("credit_card", "1", "new")),
+    (("smart_deposit", "50000", "new"),),
+    (("large_cd", "50000", "existing"), ("time_deposit", "100000", "new")),
+    (("demand_deposit", "120000", "other_bank"),),
+    (("time_deposit", "200000", "other_bank"),),
 )
-
 
 def event_day_stories(services: Any, today: date, staff: list[dict[str, str]],
                       rng: random.Random, made: dict[str, int]) -> list[Iterator[datetime]]:
