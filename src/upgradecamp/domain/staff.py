@@ -17,13 +17,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"*"}),
     "organizer": frozenset({"rules.publish", "clients.import", "clients.read", "sessions.manage",
                             "invites.manage", "reports.read", "log.read", "followups.manage",
-                            "exports.run", "points.manage", "points.read"}),
+                            "exports.run", "exports.unmasked", "points.manage", "points.read"}),
     "checkin": frozenset({"checkin.record", "clients.read", "log.read"}),
     "marketer": frozenset({"forms.submit", "clients.read", "followups.work", "log.read",
                            "exports.run", "points.read"}),
     "branch_head": frozenset({"forms.decide", "rules.publish", "clients.read", "reports.read",
-                              "log.read", "followups.manage", "exports.run", "points.manage",
-                              "points.read"}),
+                              "log.read", "followups.manage", "exports.run", "exports.unmasked",
+                              "points.manage", "points.read"}),
 }
 
 

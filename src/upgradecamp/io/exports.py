@@ -393,7 +393,6 @@ COLUMNS = {"followups": FOLLOWUP_COLUMNS, "invitations": INVITATION_COLUMNS,
 WHATS = tuple(COLUMNS)
 FORMATS = tuple(WRITERS)
 # Plain mobile numbers leave the system only for these roles, and only when asked for.
-UNMASK_ROLES = ("organizer", "branch_head", "admin")
 
 
 def format_for(out: str | Path, fmt: str | None) -> str:
@@ -429,7 +428,7 @@ def run_export(services: Services, actor: Actor, what: str, fmt: str, out: str |
         raise BadInput(f"unknown export {what!r}; use followups, invitations or clients",
                        "export_bad_what", what=what)
     fmt = format_for(out, fmt)
-    if unmasked and actor.role not in UNMASK_ROLES:
+    if unmasked and not actor.may("exports.unmasked"):
         raise PermissionDenied(
             f"{actor.code} ({actor.role}) may not export plain mobile numbers: only an "
             "organizer, a branch head or an admin may use --unmasked; export without it to get "

@@ -296,6 +296,8 @@ def record_invitation_outcome(uow: UnitOfWork, cmd: RecordInvitationOutcome) -> 
 
 def record_export(uow: UnitOfWork, cmd: RecordExport) -> dict[str, Any]:
     uow.actor.require("exports.run", "export personal data")
+    if cmd.unmasked:
+        uow.actor.require("exports.unmasked", "export plain mobile numbers")
     if cmd.rows < 0:
         raise BadInput(f"an export cannot have {cmd.rows} rows", "invite_bad_export")
     uow.record(uow.stream_version("exports"), PersonalDataExported(
