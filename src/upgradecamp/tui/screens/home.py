@@ -1,9 +1,10 @@
 """The home screen (首页) of a signed-in staff member: their role's places and live activity.
 
-The places are where later versions put the work (planning, the check-in desk, registration,
-the approval desk, follow-ups, reports); a place not built yet says so instead of showing
-anything made up. The activity panel shows the last events of every terminal and reloads when
-the log head moves, so staff see what the other desks are doing.
+The places are the role's work (planning, client import, the check-in desk, registration, the
+approval desk, follow-ups, reports, the calculator, the rules), each opened lazily; a place
+without a screen says so instead of showing anything made up. The activity panel shows the
+last events of every terminal and reloads when the log head moves, so staff see what the
+other desks are doing.
 """
 
 from __future__ import annotations
@@ -60,9 +61,7 @@ def lazy_screen(module: str, name: str) -> ScreenFactory:
     return open_screen
 
 
-# The screen of each place that is built, e.g.
-# "checkin_desk": lazy_screen("upgradecamp.tui.screens.checkin", "CheckInScreen").
-# A place missing here opens `PlaceLaterScreen`.
+# The screen of each place; a place missing here opens `PlaceLaterScreen`.
 PLACE_SCREENS: dict[str, ScreenFactory] = {
     "planning": lazy_screen("upgradecamp.tui.screens.sessions", "SessionsScreen"),
     "clients": lazy_screen("upgradecamp.tui.screens.client_import", "ClientImportScreen"),
