@@ -70,7 +70,8 @@ def test_unknown_keys_roles_and_events_show_as_they_are():
     i18n.set_language("zh_CN")
     assert i18n.t("no.such.key") == "no.such.key"
     assert i18n.role_name("auditor") == "auditor"
-    assert i18n.event_name("SessionPlanned") == "SessionPlanned"
+    assert i18n.event_name("SomeFutureEvent") == "SomeFutureEvent"
+    assert i18n.event_name("SessionPlanned") == "活动排期"
     assert i18n.event_name("StaffSignedIn") == "员工登录"
 
 
@@ -96,3 +97,11 @@ def test_the_app_language_comes_from_lang_option_then_env(services, monkeypatch,
     app = create_app(services, explicit)
     assert app.lang == expected
     assert i18n.language() == expected
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_event_type_has_a_name_on_the_activity_panel(lang):
+    from upgradecamp.domain.events import EVENT_TYPES
+
+    i18n.set_language(lang)
+    assert [name for name in EVENT_TYPES if not i18n.has(f"event.{name}")] == []
