@@ -255,6 +255,9 @@ def test_only_organizers_branch_heads_and_admins_reassign(svc):
     with pytest.raises(NotFound) as err:
         svc.execute(ReassignFollowUp(followup_id=fid, assignee="nobody"), ORG)
     assert err.value.code == "followup_unknown_staff"
+    with pytest.raises(RuleRefused) as err:  # the door staff do not make calls
+        svc.execute(ReassignFollowUp(followup_id=fid, assignee="ck2"), ORG)
+    assert err.value.code == "followup_cannot_work"
     moved = svc.execute(ReassignFollowUp(followup_id=fid, assignee="mk2"), ORG)
     assert (moved["assignee"], moved["previous"], moved["changed"]) == ("mk2", "mk3", True)
     assert followups(svc)[fid]["assignee"] == "mk2"

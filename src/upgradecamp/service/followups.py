@@ -29,6 +29,7 @@ from upgradecamp.domain.events.followups import (
 )
 from upgradecamp.domain.followups import ConvertFollowUps
 from upgradecamp.domain.rules import business_date, shanghai
+from upgradecamp.domain.staff import Actor
 from upgradecamp.service.unit_of_work import UnitOfWork
 from upgradecamp.store.tables import ClientRow, StaffRow
 from upgradecamp.store.tables.followups import FollowUpRow
@@ -216,9 +217,15 @@ def reassign(uow: UnitOfWork, cmd: ReassignFollowUp) -> dict[str, Any]:
     state = _existing(uow, cmd.followup_id)
     rules.check_open(state, _label(state.done_at))
     to = (cmd.assignee or "").strip()
-    if not to or uow.rows.get(StaffRow, to) is None:
+    member = uow.rows.get(StaffRow, to) if to else None
+    if member is None:
         raise NotFound(f"no staff member has the code '{to}'; see `upgradecamp staff list`",
                        "followup_unknown_staff", staff=to)
+    candidate = Actor(code=to, role=member["role"])
+    if not (candidate.may("followups.work") or candidate.may("followups.manage")):
+        raise RuleRefused(f"{to} ({member['role']}) does not work follow-ups; give it to a "
+                          "marketer, an organizer or a branch head", "followup_cannot_work",
+                          staff=to, role=member["role"])
     if to == state.assignee:
         return _result(state, changed=False)
     uow.record(state.version, FollowUpReassigned(followup_id=cmd.followup_id, assignee=to))
