@@ -38,6 +38,7 @@ from upgradecamp.tui.i18n import t
 from upgradecamp.tui.screens.approval_dialogs import ApproveOutcome, ApprovePinScreen, ReasonScreen
 from upgradecamp.tui.widgets import aligned, column_widths, fit
 from upgradecamp.tui.widgets.status_bar import StatusBar
+from upgradecamp.tui.widgets.tables import table_key
 
 if TYPE_CHECKING:
     from upgradecamp.domain.commands import Command
@@ -578,13 +579,7 @@ class ApprovalDeskScreen(Screen[None]):
         self._show_detail()
 
     def _cursor_id(self) -> str | None:
-        table = self.query_one("#desk-table", DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            return table.ordered_rows[table.cursor_row].key.value
-        except IndexError:
-            return None
+        return table_key(self.query_one("#desk-table", DataTable))
 
     @on(DataTable.RowHighlighted, "#desk-table")
     def _highlighted(self, _event: DataTable.RowHighlighted) -> None:

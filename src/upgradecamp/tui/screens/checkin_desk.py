@@ -37,14 +37,13 @@ from upgradecamp.tui.screens.checkin_dialogs import (
     ReferrerScreen,
     ResultsTable,
     SearchDone,
-    fill_table,
     result_cells,
     result_columns,
     run_search,
-    table_key,
 )
 from upgradecamp.tui.widgets import fit
 from upgradecamp.tui.widgets.status_bar import StatusBar
+from upgradecamp.tui.widgets.tables import fill_table, table_key
 
 if TYPE_CHECKING:
     from upgradecamp.domain.staff import Actor

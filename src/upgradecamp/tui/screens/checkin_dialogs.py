@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,6 +24,7 @@ from upgradecamp.tui import i18n
 from upgradecamp.tui.app import describe_error
 from upgradecamp.tui.i18n import has, t
 from upgradecamp.tui.widgets import fit
+from upgradecamp.tui.widgets.tables import fill_table, table_key
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -109,34 +109,6 @@ class SearchDone(Message):
 
 class ResultsTable(DataTable[Any], can_focus=False):
     """Search results: the cursor moves with ↑/↓ while the search field keeps the focus."""
-
-
-def fill_table(table: DataTable[Any], headers: list[str],
-               rows: list[tuple[str, list[Text]]]) -> None:
-    """Refill a table, each column as wide as its widest cell (in cells: CJK counts 2).
-
-    The widths are set here rather than left to the table's own measuring, which happens on
-    an idle moment and was seen to leave a column at its old width after a refill.
-    """
-    widths = [cell_len(h) for h in headers]
-    for _key, cells in rows:
-        for i, cell in enumerate(cells):
-            widths[i] = max(widths[i], cell.cell_len)
-    table.clear(columns=True)
-    for header, width in zip(headers, widths, strict=True):
-        table.add_column(header, width=width)
-    for key, cells in rows:
-        table.add_row(*cells, key=key)
-
-
-def table_key(table: DataTable[Any]) -> str | None:
-    """The key of the row under the table's cursor."""
-    if table.row_count == 0:
-        return None
-    try:
-        return table.ordered_rows[table.cursor_row].key.value
-    except IndexError:
-        return None
 
 
 _BOX_CSS = """

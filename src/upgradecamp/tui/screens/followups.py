@@ -39,6 +39,7 @@ from upgradecamp.tui.screens.followup_dialogs import (
 )
 from upgradecamp.tui.widgets import fit
 from upgradecamp.tui.widgets.status_bar import StatusBar
+from upgradecamp.tui.widgets.tables import table_key
 
 if TYPE_CHECKING:
     from upgradecamp.domain.commands import Command
@@ -371,13 +372,7 @@ class FollowUpsScreen(Screen[None]):
         self.query_one("#fu-scope", Static).update(scope)
 
     def _cursor_id(self) -> str | None:
-        table = self.query_one("#fu-table", DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            return table.ordered_rows[table.cursor_row].key.value
-        except IndexError:
-            return None
+        return table_key(self.query_one("#fu-table", DataTable))
 
     @on(DataTable.RowHighlighted, "#fu-table")
     def _highlighted(self, _event: DataTable.RowHighlighted) -> None:

@@ -26,6 +26,7 @@ from upgradecamp.tui.i18n import t
 from upgradecamp.tui.screens.session_editor import SessionEditorScreen, weekday_name
 from upgradecamp.tui.widgets import fit
 from upgradecamp.tui.widgets.status_bar import StatusBar
+from upgradecamp.tui.widgets.tables import table_key
 
 if TYPE_CHECKING:
     from upgradecamp.domain.commands import Command
@@ -377,14 +378,7 @@ class SessionsScreen(Screen[None]):
         return t(key, branch=branch)
 
     def _cursor_id(self) -> str | None:
-        table = self.query_one("#sessions-table", DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.ordered_rows[table.cursor_row].key
-        except IndexError:
-            return None
-        return key.value
+        return table_key(self.query_one("#sessions-table", DataTable))
 
     @on(DataTable.RowHighlighted, "#sessions-table")
     def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
