@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from upgradecamp.domain.errors import RuleRefused
 from upgradecamp.domain.rules import shanghai
 
 SHANGHAI = shanghai()
@@ -28,6 +29,11 @@ CAMPAIGN = {
     "B05": (time(14, 30), (23, 16, 9, 2)),
 }
 CAMPAIGN_MIX = {"potential": 6, "mid_high": 1}  # mostly potential clients, as in SPEC §1
+FOLLOWUPS_WORKED = 0.7
+FOLLOWUP_OUTCOMES = ("reached", "not_reached", "converted", "declined")
+FOLLOWUP_WEIGHTS = (6, 2, 1, 1)
+FOLLOWUP_NOTES = {"reached": "已电话联系，客户知悉", "not_reached": "无人接听，改日再打",
+                  "converted": "客户已到网点办理", "declined": "客户暂无需求"}
 TODAY_BRANCH, TODAY_START = "B01", time(9, 0)
 # What the marketers put on the forms: (product, value, source) lines that any client may buy
 # (deposits need no risk assessment), with a fixed action now and then.
@@ -40,13 +46,15 @@ FORM_LINES = (
     (("time_deposit", "200000", "other_bank"),),
 )
 
+
 def event_day_stories(services: Any, today: date, staff: list[dict[str, str]],
                       rng: random.Random, made: dict[str, int]) -> list[Iterator[datetime]]:
     """The campaign's sessions' stories and today's, for `demo.run_stories`."""
     team = _Team(services, staff)
     made.update(campaign=0, checkins=0, forms=0, approved=0)
+    now = _at(today, time(8, 30))
     stories = [_session_story(team, branch, _at(today - timedelta(days=ago), start), rng, made,
-                              played_out=True)
+                              played_out=True, until=now)
                for branch, (start, days_ago) in CAMPAIGN.items() for ago in days_ago]
     made["campaign"] = len(stories)
     stories.append(_session_story(team, TODAY_BRANCH, _at(today, TODAY_START), rng, made,
@@ -55,7 +63,8 @@ def event_day_stories(services: Any, today: date, staff: list[dict[str, str]],
 
 
 def _session_story(team: _Team, branch: str, starts: datetime, rng: random.Random,
-                   made: dict[str, int], *, played_out: bool) -> Iterator[datetime]:
+                   made: dict[str, int], *, played_out: bool,
+                   until: datetime | None = None) -> Iterator[datetime]:
     capacity = 20 if branch == TODAY_BRANCH else 16
     session_id = team.plan(branch, starts, capacity=capacity, venue="贵宾室")
     yield starts - timedelta(days=35)
@@ -93,8 +102,10 @@ def _session_story(team: _Team, branch: str, starts: datetime, rng: random.Rando
         yield from team.form_played_out(branch, session_id, inv["client_id"], n, at, rng,
                                         made)
         at += timedelta(minutes=6)
-    yield max(at, starts + timedelta(minutes=45))
-    team.close(branch, session_id)
+    at = max(at, starts + timedelta(minutes=45))
+    yield at
+    team.close(branch, session_id)  # the policy creates the session's follow-ups
+    yield from team.work_followups(session_id, at, until or at, rng, made)
 
 
 def _at(day: date, at: time) -> datetime:
@@ -154,6 +165,40 @@ class _Team:
         from upgradecamp.domain.commands import OpenSession
 
         self.run(OpenSession(session_id=session_id), branch, "checkin")
+
+    def work_followups(self, session_id: str, closed: datetime, until: datetime,
+                       rng: random.Random, made: dict[str, int]) -> Iterator[datetime]:
+        """The marketers work most follow-ups the day before they are due (up to `until`, the
+        demo's now); the rest stay open, overdue or still to come, for the desk to show."""
+        from upgradecamp.domain.commands import RecordFollowUpOutcome
+        from upgradecamp.domain.staff import Actor
+        from upgradecamp.queries.followups import list_followups
+
+        engine = self.services.engine
+        owed = list(list_followups(engine, session=session_id, status="open"))
+        roles = {s["code"]: s for s in self.staff}
+        for n, followup in enumerate(owed):
+            if rng.random() >= FOLLOWUPS_WORKED:
+                continue
+            due = datetime.combine(date.fromisoformat(str(followup["due"])), time(10, 0),
+                                   SHANGHAI)
+            when = max(closed, due - timedelta(days=1)) + timedelta(minutes=n)
+            if when > until:
+                continue
+            yield when
+            member = roles.get(followup["assignee"])
+            if member is None:
+                continue
+            outcome = rng.choices(FOLLOWUP_OUTCOMES, FOLLOWUP_WEIGHTS)[0]
+            actor = Actor(code=member["code"], role=member["role"], branch=member["branch"],
+                          name=member["name"])
+            try:
+                self.services.execute(RecordFollowUpOutcome(
+                    followup_id=followup["followup_id"], outcome=outcome,
+                    note=FOLLOWUP_NOTES[outcome]), actor)
+            except RuleRefused:  # closed meanwhile (a later form converted it)
+                continue
+            made["followups_worked"] = made.get("followups_worked", 0) + 1
 
     def close(self, branch: str, session_id: str) -> None:
         from upgradecamp.domain.commands import CloseSession
@@ -230,4 +275,5 @@ class _Team:
 def event_day_summary(made: dict[str, int]) -> str:
     return (f"event days: a campaign of {made['campaign']} sessions over the last four weeks "
             f"and one open this morning ({made['checkins']} check-ins, {made['forms']} forms, "
-            f"{made['approved']} approved)")
+            f"{made['approved']} approved, {made.get('followups_worked', 0)} follow-ups "
+            "worked)")

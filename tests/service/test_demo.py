@@ -279,6 +279,9 @@ def test_a_month_long_campaign_played_out_and_a_session_open_this_morning(cluste
         returned = conn.execute("SELECT COUNT(*) FROM forms WHERE revision > 0").fetchone()[0]
         referrals = conn.execute("SELECT COUNT(*) FROM checkins WHERE referred_by IS NOT NULL"
                                  ).fetchone()[0]
+        followups = dict(conn.execute(
+            "SELECT status, COUNT(*) FROM followups GROUP BY status"))
+        last = conn.execute("SELECT MAX(recorded_at) FROM event_log").fetchone()[0]
     *campaign, today = sessions
     assert len(campaign) == 20 and {s[2] for s in campaign} == {"closed"}
     assert Counter(s[1] for s in campaign) == {b: 4 for b in BRANCHES}
@@ -286,3 +289,6 @@ def test_a_month_long_campaign_played_out_and_a_session_open_this_morning(cluste
     assert today[0] == "B01-20261120-0900" and today[2] == "open"
     assert {"approved", "rejected"} <= set(forms)  # this small demo invites nobody today
     assert 0 < photos < forms["approved"] and returned >= 1 and referrals >= 1
+    # Closing created follow-ups; marketers worked most, some are still open.
+    assert followups["done"] > 0 and followups["open"] > 0
+    assert last < f"{DEMO_TODAY}T02:00"  # nothing is stamped after the demo's morning
