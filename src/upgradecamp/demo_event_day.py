@@ -78,6 +78,7 @@ def _session_story(team: _Team, branch: str, starts: datetime, rng: random.Rando
     yield at
     team.open(branch, session_id)
     confirmed = [inv for inv in invited if inv["result"] == "confirmed"]
+    rng.shuffle(confirmed)  # they arrive in no particular order
     # A confirmed client or two does not come; two seats stay free for walk-ins.
     arriving = confirmed[:capacity - 2] if played_out else confirmed[:5]
     for inv in arriving:
