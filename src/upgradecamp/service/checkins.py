@@ -53,7 +53,7 @@ def _open_session(uow: UnitOfWork, session_id: str) -> dict[str, Any]:
                        "session_not_found", session=session_id)
     if session["status"] != "open":
         hint = {"planned": "open it first (`upgradecamp sessions open`, or the check-in desk)",
-                "closed": "it is closed; a late arrival is recorded as a follow-up",
+                "closed": "it is closed and takes no more arrivals",
                 "cancelled": "it was cancelled"}.get(session["status"], "")
         raise RuleRefused(f"session {session_id} is {session['status']}, not open for "
                           f"check-in; {hint}", "session_not_open", session=session_id,
