@@ -373,7 +373,7 @@ async def test_a_cancelled_sessions_invitees_are_told_with_t(services, session_i
         await pilot.press("escape")
         await app.push_screen(InviteBuilderScreen(app.actor, session_id))
         await wait_preview(pilot)
-        assert "本场状态为 已取消：只能为待举办的场次生成邀约名单" in message(app, "#ib-message")
+        assert "本场状态为 已取消：只能为计划中的场次生成邀约名单" in message(app, "#ib-message")
         assert "本次将邀约" not in preview(app)
 
 
