@@ -27,7 +27,7 @@ from upgradecamp.store.db import read_transaction
 from upgradecamp.tui import i18n
 from upgradecamp.tui.app import create_app
 from upgradecamp.tui.screens.registration import RegistrationScreen
-from upgradecamp.tui.screens.registration_parts import FormScreen
+from upgradecamp.tui.screens.registration_form import FormScreen
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # Friday 10:00 in Beijing
 SESSION = "B02-20261120-1500"

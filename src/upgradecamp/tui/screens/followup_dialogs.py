@@ -181,6 +181,18 @@ class RescheduleScreen(ModalScreen[NewDue | None]):
         self.dismiss(None)
 
 
+def reassign_choices(staff: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The branch's staff who may take a follow-up over: those who work follow-ups
+    (marketers) first, then those who manage them; by code."""
+    from upgradecamp.domain.staff import Actor
+
+    chosen = [m for m in staff
+              if Actor(code=m["code"], role=m["role"]).may("followups.work")
+              or Actor(code=m["code"], role=m["role"]).may("followups.manage")]
+    chosen.sort(key=lambda m: (m["role"] != "marketer", m["code"]))
+    return chosen
+
+
 def staff_label(member: dict[str, Any], current: str) -> str:
     name = fit(str(member.get("name") or ""), 10)
     label = f"{member['code']:<8} {name} {role_name(str(member.get('role') or ''))}"

@@ -10,17 +10,16 @@ an optional reason), `a` gives it to another member of the branch's staff (organ
 branch heads), `h` shows or hides the closed ones. After an outcome the cursor moves on to the
 next open follow-up. The list follows the log: a follow-up closed elsewhere (by another
 terminal, or by a form approved later: converted) leaves within a poll, and the cursor stays
-on the follow-up it was on.
+on the follow-up it was on. This module holds the screen and its workers; how a follow-up is
+shown (due labels, cells, the detail) is `followup_cells.py`'s, the small windows (note, new
+due date, new assignee) are `followup_dialogs.py`'s.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -28,16 +27,33 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from upgradecamp.tui import i18n
 from upgradecamp.tui.app import LogAdvanced, describe_error
 from upgradecamp.tui.i18n import t
+from upgradecamp.tui.screens.followup_cells import (
+    Rows,
+    as_date,
+    client_of,
+    columns,
+    detail_text,
+    is_open,
+    next_assignee,
+    next_open_after,
+    open_first,
+    outcome_name,
+    row_cells,
+    scope_text,
+    summary,
+    who_text,
+)
+from upgradecamp.tui.screens.followup_cells import due_text as due_text  # for older imports
+from upgradecamp.tui.screens.followup_cells import session_label as session_label
 from upgradecamp.tui.screens.followup_dialogs import (
     NewDue,
     NoteScreen,
     ReassignScreen,
     RescheduleScreen,
+    reassign_choices,
 )
-from upgradecamp.tui.widgets import fit
 from upgradecamp.tui.widgets.status_bar import StatusBar
 from upgradecamp.tui.widgets.tables import table_key
 
@@ -46,91 +62,7 @@ if TYPE_CHECKING:
     from upgradecamp.domain.staff import Actor
 
 RETRY_SECONDS = 2.0
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 OUTCOMES = ("reached", "not_reached", "converted", "declined")  # keys 1..4
-# Cell limits of the table's text columns.
-LIMITS = {"due": 18, "assignee": 8, "kind": 14, "client": 10, "mobile": 11, "session": 9,
-          "attempts": 3, "note": 24}
-SESSION_ID = re.compile(r"^(?P<branch>[A-Za-z0-9]+)-\d{4}(?P<month>\d{2})(?P<day>\d{2})-\d{4}$")
-
-Rows = list[dict[str, Any]]
-
-
-# -- pure helpers (tested without a terminal) -----------------------------------------------
-def as_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
-def is_open(row: dict[str, Any]) -> bool:
-    return (row.get("status") or "open") == "open"
-
-
-def overdue_days(row: dict[str, Any], today: date) -> int:
-    """Days past due of an open follow-up (0 when due today or later, or closed)."""
-    if row.get("days_overdue") is not None:
-        return int(row["days_overdue"])
-    due = as_date(row.get("due"))
-    if due is None or not is_open(row):
-        return 0
-    return max(0, (today - due).days)
-
-
-def kind_name(kind: str) -> str:
-    key = f"followup_kind.{kind}"
-    return t(key) if i18n.has(key) else kind
-
-
-def outcome_name(outcome: str) -> str:
-    key = f"followup_outcome.{outcome}"
-    return t(key) if i18n.has(key) else outcome
-
-
-def session_label(session_id: str) -> str:
-    """'B02 11-17' for 'B02-20261117-1500': the table's short form (the detail shows it all)."""
-    found = SESSION_ID.match(session_id or "")
-    if found is None:
-        return session_id or ""
-    return f"{found['branch']} {found['month']}-{found['day']}"
-
-
-def due_text(row: dict[str, Any], today: date) -> str:
-    """'11-17 overdue 3 d', '11-20 today', '11-24', or a closed one's '11-17 reached'."""
-    due = as_date(row.get("due"))
-    shown = due.strftime("%m-%d") if due else "?"
-    if not is_open(row):
-        return f"{shown} {outcome_name(str(row.get('outcome') or row.get('status') or ''))}"
-    days = overdue_days(row, today)
-    if days > 0:
-        return f"{shown} {t('followup_desk.overdue_days', days=days)}"
-    if due == today:
-        return f"{shown} {t('followup_desk.due_today')}"
-    return shown
-
-
-def open_first(rows: Rows) -> Rows:
-    """Open ones first, keeping the query's order (by due date: the overdue ones lead)."""
-    return sorted(rows, key=lambda row: not is_open(row))
-
-
-def local_time(value: Any) -> str:
-    """'MM-DD HH:MM' in Beijing of an ISO time or datetime."""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if not isinstance(value, datetime):
-        return str(value or "")
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(SHANGHAI).strftime("%m-%d %H:%M")
 
 
 # -- messages from the workers --------------------------------------------------------------
@@ -179,33 +111,13 @@ class FollowUpsScreen(Screen[None]):
         Binding("escape", "back", show=False, id="followup_desk.back"),
     ]
     DEFAULT_CSS = """
-    FollowUpsScreen #fu-scope {
-        height: 1;
-        padding: 0 1;
-        color: $text-muted;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    FollowUpsScreen #fu-table {
-        height: 1fr;
-    }
-    FollowUpsScreen #fu-detail {
-        height: auto;
-        max-height: 4;
-        padding: 0 1;
-        border-top: hkey $panel;
-    }
-    FollowUpsScreen #fu-message {
-        height: auto;
-        max-height: 2;
-        padding: 0 1;
-    }
-    FollowUpsScreen #fu-keys {
-        height: auto;
-        max-height: 2;
-        padding: 0 1;
-        color: $text-muted;
-    }
+    FollowUpsScreen #fu-scope { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap;
+                                text-overflow: ellipsis; }
+    FollowUpsScreen #fu-table { height: 1fr; }
+    FollowUpsScreen #fu-detail { height: auto; max-height: 4; padding: 0 1;
+                                 border-top: hkey $panel; }
+    FollowUpsScreen #fu-message { height: auto; max-height: 2; padding: 0 1; }
+    FollowUpsScreen #fu-keys { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self, actor: Actor) -> None:
@@ -296,39 +208,6 @@ class FollowUpsScreen(Screen[None]):
             self.action_reload()  # a refusal: what is shown may be out of date
 
     # -- the table ------------------------------------------------------------------------------
-    def _columns(self) -> list[str]:
-        columns = ["due"]
-        if not self.mine:
-            columns.append("assignee")
-        return [*columns, "kind", "client", "mobile", "session", "attempts", "note"]
-
-    def _cells(self, row: dict[str, Any], today: date) -> list[Text]:
-        cells = []
-        for column in self._columns():
-            if column == "due":
-                late = overdue_days(row, today) > 0
-                style = "bold red" if late else ("dim" if not is_open(row) else "")
-                cells.append(Text(fit(due_text(row, today), LIMITS["due"]).rstrip(),
-                                  style=style))
-            elif column == "attempts":
-                cells.append(Text(str(int(row.get("attempts") or 0)), justify="right"))
-            else:
-                cells.append(Text(fit(self._value(row, column), LIMITS[column]).rstrip()))
-        return cells
-
-    def _value(self, row: dict[str, Any], column: str) -> str:
-        if column == "assignee":
-            return self._staff_name(str(row.get("assignee") or ""))
-        if column == "kind":
-            return kind_name(str(row.get("kind") or ""))
-        if column == "client":
-            return str(row.get("client_name") or row.get("client_id") or "")
-        if column == "mobile":
-            return str(row.get("mobile") or "")
-        if column == "session":
-            return session_label(str(row.get("session_id") or ""))
-        return " ".join(str(row.get("note") or "").split())
-
     def _staff_name(self, code: str) -> str:
         return self.names.get(code) or code
 
@@ -342,10 +221,12 @@ class FollowUpsScreen(Screen[None]):
         if self.target_id in ids:
             keep, self.target_id = self.target_id, None
         table.clear(columns=True)
-        for column in self._columns():
+        shown = columns(self.mine)
+        for column in shown:
             table.add_column(t(f"followup_desk.col_{column}"), key=column)
         for row in self.shown:
-            table.add_row(*self._cells(row, today), key=row["followup_id"])
+            table.add_row(*row_cells(row, today, shown, self._staff_name),
+                          key=row["followup_id"])
         if keep in ids:
             table.move_cursor(row=ids.index(keep), animate=False)
         elif ids:  # the one it was on left the list: stay at the same place in it
@@ -354,21 +235,9 @@ class FollowUpsScreen(Screen[None]):
         self._current_changed()
 
     def _show_scope(self) -> None:
-        open_rows = [r for r in self.shown if is_open(r)]
-        today = self.today or date.today()
-        late = sum(1 for r in open_rows if overdue_days(r, today) > 0)
-        if self.mine:
-            scope = t("followup_desk.scope_mine", code=self.actor.code, open=len(open_rows),
-                      overdue=late)
-        else:
-            who = (t("followup_desk.who_all") if self.assignee is None else
-                   t("followup_desk.who_one", name=self._staff_name(self.assignee)))
-            key = "followup_desk.scope_all" if self.branch is None else \
-                "followup_desk.scope_branch"
-            scope = t(key, branch=self.branch or "", who=who, open=len(open_rows),
-                      overdue=late)
-        if self.show_done:
-            scope = t("followup_desk.with_done", scope=scope)
+        scope = scope_text(self.shown, self.today or date.today(), mine=self.mine,
+                           code=self.actor.code, branch=self.branch, assignee=self.assignee,
+                           staff_name=self._staff_name, show_done=self.show_done)
         self.query_one("#fu-scope", Static).update(scope)
 
     def _cursor_id(self) -> str | None:
@@ -398,29 +267,7 @@ class FollowUpsScreen(Screen[None]):
                 view.update(t("followup_desk.empty_mine" if self.mine
                               else "followup_desk.empty_branch"))
             return
-        due = as_date(row.get("due"))
-        lines = [t("followup_desk.detail_line", kind=kind_name(str(row.get("kind") or "")),
-                   client=row.get("client_name") or "", client_id=row.get("client_id") or "",
-                   mobile=row.get("mobile") or "", session=row.get("session_id") or ""),
-                 t("followup_desk.detail_due", due=due.isoformat() if due else "?",
-                   tries=int(row.get("attempts") or 0),
-                   assignee=f"{self._staff_name(str(row.get('assignee') or ''))}"
-                            f" ({row.get('assignee') or ''})")]
-        extra = []
-        if row.get("form_id"):
-            extra.append(t("followup_desk.detail_form", form=row["form_id"]))
-        if row.get("next_session_id"):
-            extra.append(t("followup_desk.detail_next", session=row["next_session_id"]))
-        if not is_open(row):
-            extra.append(t("followup_desk.detail_closed",
-                           outcome=outcome_name(str(row.get("outcome") or "")),
-                           by=row.get("done_by") or "", at=local_time(row.get("done_at"))))
-        if extra:
-            lines.append(" · ".join(extra))
-        note = " ".join(str(row.get("note") or "").split())
-        if note:
-            lines.append(t("followup_desk.detail_note", note=note))
-        view.update("\n".join(lines))
+        view.update(detail_text(row, self._staff_name))
 
     def _say(self, text: str, *, error: bool = False) -> None:
         view = self.query_one("#fu-message", Static)
@@ -441,21 +288,7 @@ class FollowUpsScreen(Screen[None]):
         return row
 
     def _summary(self, row: dict[str, Any]) -> str:
-        due = as_date(row.get("due"))
-        return " · ".join(part for part in (
-            kind_name(str(row.get("kind") or "")),
-            f"{row.get('client_name') or ''} {row.get('mobile') or ''}".strip(),
-            session_label(str(row.get("session_id") or "")),
-            due_text(row, self.today or due or date.today())) if part)
-
-    def _next_open_after(self, row: dict[str, Any]) -> str | None:
-        """The open follow-up after `row` in the list (else the one before it)."""
-        ids = [r["followup_id"] for r in self.shown]
-        at = ids.index(row["followup_id"]) if row["followup_id"] in ids else 0
-        after = [r for r in self.shown[at + 1:] if is_open(r)]
-        before = [r for r in reversed(self.shown[:at]) if is_open(r)]
-        following = after or before
-        return following[0]["followup_id"] if following else None
+        return summary(row, self.today)
 
     def action_outcome(self, outcome: str) -> None:
         row = self._chosen_open()
@@ -467,17 +300,16 @@ class FollowUpsScreen(Screen[None]):
         def noted(note: str | None) -> None:
             if note is None:
                 return
-            client = row.get("client_name") or row.get("client_id") or ""
+            client = client_of(row)
             if outcome == "not_reached":
                 text = t("followup_desk.recorded_open", client=client,
                          tries=int(row.get("attempts") or 0) + 1)
             else:
                 text = t("followup_desk.recorded", client=client, outcome=outcome_name(outcome))
             self._run(RecordFollowUpOutcome(followup_id=row["followup_id"], outcome=outcome,
-                                            note=note), text, self._next_open_after(row))
+                                            note=note), text, next_open_after(self.shown, row))
 
-        title = t("followup_desk.note_title", outcome=outcome_name(outcome),
-                  client=row.get("client_name") or row.get("client_id") or "")
+        title = t("followup_desk.note_title", outcome=outcome_name(outcome), client=client_of(row))
         self.app.push_screen(NoteScreen(title, self._summary(row)), noted)
 
     def action_reschedule(self) -> None:
@@ -490,15 +322,12 @@ class FollowUpsScreen(Screen[None]):
         def chosen(new: NewDue | None) -> None:
             if new is None:
                 return
-            text = t("followup_desk.rescheduled",
-                     client=row.get("client_name") or row.get("client_id") or "",
-                     due=new.due.isoformat())
+            text = t("followup_desk.rescheduled", client=client_of(row), due=new.due.isoformat())
             self._run(RescheduleFollowUp(followup_id=row["followup_id"],
                                          due=new.due.isoformat(), reason=new.reason),
                       text, row["followup_id"])
 
-        title = t("followup_desk.reschedule_title",
-                  client=row.get("client_name") or row.get("client_id") or "")
+        title = t("followup_desk.reschedule_title", client=client_of(row))
         self.app.push_screen(RescheduleScreen(title, self._summary(row), self.today,
                                               as_date(row.get("due"))), chosen)
 
@@ -516,15 +345,10 @@ class FollowUpsScreen(Screen[None]):
     def load_staff(self, row: dict[str, Any]) -> None:
         try:
             services = self.app.get_services()
-            from upgradecamp.domain.staff import Actor
             from upgradecamp.queries.sessions import staff_of_branch
 
             branch = str(row.get("branch") or self.branch or self.actor.branch or "")
-            staff = [m for m in staff_of_branch(services.engine, branch)
-                     if Actor(code=m["code"], role=m["role"]).may("followups.work")
-                     or Actor(code=m["code"], role=m["role"]).may("followups.manage")]
-            # Marketers (who work follow-ups) first, then those who manage them; by code.
-            staff.sort(key=lambda m: (m["role"] != "marketer", m["code"]))
+            staff = reassign_choices(staff_of_branch(services.engine, branch))
         except Exception as exc:  # shown on screen
             self.post_message(DeskProblem(describe_error(exc)))
             return
@@ -542,14 +366,11 @@ class FollowUpsScreen(Screen[None]):
                 return
             name = next((m["name"] for m in message.staff if m["code"] == code), code)
             self.names[code] = name
-            text = t("followup_desk.reassigned",
-                     client=row.get("client_name") or row.get("client_id") or "",
-                     name=name, code=code)
+            text = t("followup_desk.reassigned", client=client_of(row), name=name, code=code)
             self._run(ReassignFollowUp(followup_id=row["followup_id"], assignee=code), text,
                       row["followup_id"])
 
-        title = t("followup_desk.reassign_title",
-                  client=row.get("client_name") or row.get("client_id") or "")
+        title = t("followup_desk.reassign_title", client=client_of(row))
         self.app.push_screen(ReassignScreen(title, self._summary(row), message.staff, current,
                                             self._staff_name(current), branch), chosen)
 
@@ -583,13 +404,8 @@ class FollowUpsScreen(Screen[None]):
         if self.mine:
             self._say(t("followup_desk.filter_mine"), error=True)
             return
-        codes = sorted({str(r.get("assignee")) for r in self.rows if r.get("assignee")}
-                       | ({self.assignee} if self.assignee else set()))
-        choices: list[str | None] = [None, *codes]
-        at = choices.index(self.assignee) if self.assignee in choices else 0
-        self.assignee = choices[(at + 1) % len(choices)]
-        who = (t("followup_desk.who_all") if self.assignee is None else
-               t("followup_desk.who_one", name=self._staff_name(self.assignee)))
+        self.assignee = next_assignee(self.rows, self.assignee)
+        who = who_text(self.assignee, self._staff_name)
         self._say(t("followup_desk.filtered", who=who))
         self._fill_table()
 

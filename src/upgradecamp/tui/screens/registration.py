@@ -1,5 +1,5 @@
 """Registration (升级登记): a marketer picks today's session and a checked-in client, or one of
-their own forms, and opens the upgrade registration form (升级确认单, `registration_parts.py`).
+their own forms, and opens the upgrade registration form (升级确认单, `registration_form.py`).
 
 Today's sessions that take forms are listed (open ones, and ones closed earlier today; the
 marketer's own branch first), then their checked-in clients, filtered as the marketer types.
@@ -23,10 +23,10 @@ from textual.widgets.option_list import Option
 
 from upgradecamp.tui.app import LogAdvanced, describe_error
 from upgradecamp.tui.i18n import t
+from upgradecamp.tui.screens.registration_form import FormScreen
 from upgradecamp.tui.screens.registration_parts import (
     Draft,
     FormContext,
-    FormScreen,
     short_form_id,
     status_name,
 )
@@ -97,7 +97,7 @@ def form_rows(forms: list[dict[str, Any]]) -> list[str]:
 
 def session_choice(session: dict[str, Any]) -> str:
     """'15:00 B02 贵宾室 小小银行家 · open': one of today's sessions in the picker."""
-    from upgradecamp.tui.screens.sessions import status_name as session_status
+    from upgradecamp.tui.screens.session_rows import status_name as session_status
 
     parts = [str(session.get("time") or ""), str(session.get("branch") or ""),
              str(session.get("venue") or ""), str(session.get("theme") or "")]

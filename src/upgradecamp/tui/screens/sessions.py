@@ -3,7 +3,9 @@
 An organizer plans a session or a weekly series, edits, opens, closes or cancels one, and goes
 on to its invite list or call list, all from here. The table follows the log: a session
 planned or an invitation confirmed at another terminal shows within a poll, and the cursor
-stays on the session it was on.
+stays on the session it was on. This module holds the screen and its workers; how a session
+is shown in the table is `session_rows.py`'s, the confirmation and the cancellation's reason are
+`session_dialogs.py`'s (both imported here, so `sessions.ConfirmScreen` still names them).
 """
 
 from __future__ import annotations
@@ -16,14 +18,23 @@ from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Input, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
 
 from upgradecamp.tui.app import LogAdvanced, describe_error, error_detail
 from upgradecamp.tui.i18n import t
-from upgradecamp.tui.screens.session_editor import SessionEditorScreen, weekday_name
+from upgradecamp.tui.screens.session_dialogs import CancelReasonScreen, ConfirmScreen
+from upgradecamp.tui.screens.session_editor import SessionEditorScreen
+from upgradecamp.tui.screens.session_rows import (
+    COLUMNS,
+    RIGHT_ALIGNED,
+    result_message,
+    session_cells,
+    session_label,
+    status_name,
+    theme_width,
+)
 from upgradecamp.tui.widgets import fit
 from upgradecamp.tui.widgets.status_bar import StatusBar
 from upgradecamp.tui.widgets.tables import table_key
@@ -32,85 +43,12 @@ if TYPE_CHECKING:
     from upgradecamp.domain.commands import Command
     from upgradecamp.domain.staff import Actor
 
-COLUMNS = ("date", "time", "branch", "venue", "theme", "capacity", "invited", "confirmed",
-           "status")
-RIGHT_ALIGNED = ("capacity", "invited", "confirmed")
-THEME_WIDTH = (6, 30)  # the theme column takes what the others leave, within these bounds
 RETRY_SECONDS = 2.0
-NO_YEAR_DAYS = 300
 # Where the keys `i` and `c` lead: built by the invitations area, opened only if present.
 FOLLOW_ON_SCREENS = {
     "invites": ("upgradecamp.tui.screens.invite_builder", "InviteBuilderScreen"),
     "calls": ("upgradecamp.tui.screens.call_list", "CallListScreen"),
 }
-
-
-def status_name(status: str) -> str:
-    key = f"planning.status_{status}"
-    text = t(key)
-    return status if text == key else text
-
-
-def session_cells(row: dict[str, Any], today: date) -> dict[str, str]:
-    """One session as the table shows it (the theme not yet fitted to its column)."""
-    try:
-        day = date.fromisoformat(row["date"])
-        # Month and day suffice within the coming months; the year only for later dates.
-        when = f"{day:%m-%d}" if (day - today).days < NO_YEAR_DAYS else day.isoformat()
-        when = f"{when} {weekday_name(day)}"
-    except (KeyError, TypeError, ValueError):
-        when = str(row.get("date") or "?")
-    return {
-        "date": when,
-        "time": str(row.get("time") or ""),
-        "branch": str(row.get("branch") or ""),
-        "venue": str(row.get("venue") or ""),
-        "theme": str(row.get("theme") or ""),
-        "capacity": str(row.get("capacity", "")),
-        "invited": str(row.get("invited", 0)),
-        "confirmed": str(row.get("confirmed", 0)),
-        "status": status_name(str(row.get("status") or "")),
-    }
-
-
-def theme_width(headers: dict[str, str], cells: list[dict[str, str]], width: int) -> int:
-    """How many cells the theme column gets at this terminal width."""
-    used = 0
-    for column in COLUMNS:
-        if column != "theme":
-            used += max([cell_len(headers[column]), *(cell_len(c[column]) for c in cells)])
-    used += 2 * len(COLUMNS) + 4  # cell padding, the scrollbar and the screen's own padding
-    low, high = THEME_WIDTH
-    return max(low, min(high, width - used))
-
-
-def session_label(row: dict[str, Any]) -> str:
-    """'12-01 15:00 B02 贵宾室': a session as a question or a message names it."""
-    day = str(row.get("date") or "")[5:]
-    return f"{day} {row.get('time', '')} {row.get('branch', '')} {row.get('venue', '')}".strip()
-
-
-def result_message(kind: str, result: dict[str, Any]) -> str:
-    """What a saved command did, in the user's language, with short-notice warnings."""
-    from upgradecamp.domain.sessions import INVITE_LEAD_DAYS
-
-    if kind in ("new", "series"):
-        sessions = result.get("sessions") or []
-        first = sessions[0] if sessions else {}
-        text = t("planning.planned", count=len(sessions),
-                 first=str(first.get("session_id", "")),
-                 series=str(first.get("series_id") or ""))
-    elif kind == "edit":
-        session = result.get("session") or {}
-        text = t("planning.changed", session=str(session.get("session_id", "")))
-    else:
-        text = ""
-    notices = result.get("short_notice") or []
-    if notices:
-        days = min(int(n.get("days", 0)) for n in notices)
-        text = "\n".join(filter(None, [text, t("planning.short_notice", count=len(notices),
-                                                days=days, lead=INVITE_LEAD_DAYS)]))
-    return text
 
 
 # -- messages from the workers --------------------------------------------------------------
@@ -136,95 +74,6 @@ class CommandDone(Message):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
-
-
-# -- small questions ------------------------------------------------------------------------
-class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question: Enter (or y) says yes, Esc (or n) says no."""
-
-    BINDINGS = [
-        Binding("enter,y", "answer(True)", show=False, id="planning.confirm_yes"),
-        Binding("escape,n", "answer(False)", show=False, id="planning.confirm_no"),
-    ]
-    DEFAULT_CSS = """
-    ConfirmScreen {
-        align: center middle;
-    }
-    ConfirmScreen #confirm-box {
-        width: 64;
-        max-width: 95%;
-        height: auto;
-        padding: 1 2;
-        border: thick $primary;
-        background: $surface;
-    }
-    ConfirmScreen #confirm-keys {
-        margin-top: 1;
-        color: $text-muted;
-    }
-    """
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box"):
-            yield Static(self.question, id="confirm-question", markup=False)
-            yield Static(t("planning.confirm_keys"), id="confirm-keys", markup=False)
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
-
-
-class CancelReasonScreen(ModalScreen[str | None]):
-    """Asks why a session is cancelled (the invitees are told); a reason is required."""
-
-    AUTO_FOCUS = "#cancel-reason"
-    BINDINGS = [Binding("escape", "back", show=False, id="planning.cancel_back")]
-    DEFAULT_CSS = """
-    CancelReasonScreen {
-        align: center middle;
-    }
-    CancelReasonScreen #cancel-box {
-        width: 70;
-        max-width: 95%;
-        height: auto;
-        padding: 1 2;
-        border: thick $error;
-        background: $surface;
-    }
-    CancelReasonScreen #cancel-problem {
-        height: auto;
-        color: $error;
-    }
-    CancelReasonScreen #cancel-keys {
-        color: $text-muted;
-    }
-    """
-
-    def __init__(self, label: str) -> None:
-        super().__init__()
-        self.label = label
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="cancel-box"):
-            yield Static(t("planning.cancel_title", session=self.label), id="cancel-title",
-                         markup=False)
-            yield Input(placeholder=t("planning.cancel_placeholder"), id="cancel-reason")
-            yield Static("", id="cancel-problem", markup=False)
-            yield Static(t("planning.cancel_keys"), id="cancel-keys", markup=False)
-
-    @on(Input.Submitted, "#cancel-reason")
-    def _submitted(self, event: Input.Submitted) -> None:
-        reason = event.value.strip()
-        if not reason:
-            self.query_one("#cancel-problem", Static).update(t("planning.reason_required"))
-            return
-        self.dismiss(reason)
-
-    def action_back(self) -> None:
-        self.dismiss(None)
 
 
 # -- the view -------------------------------------------------------------------------------
