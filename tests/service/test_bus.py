@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import ADMIN
 from upgradecamp.domain.commands import AddStaff, Command
-from upgradecamp.domain.errors import ConcurrencyConflict
+from upgradecamp.domain.errors import ConcurrencyConflict, RuleRefused
 from upgradecamp.domain.events import BranchRegistered
 from upgradecamp.store.db import read_transaction, write_transaction
 from upgradecamp.store.eventlog import NewEvent, StreamAppend
@@ -85,3 +85,15 @@ def test_policies_run_after_commit_and_their_errors_surface(services):
                                   pin="1111"), ADMIN)
     with read_transaction(services.engine) as conn:
         assert services.log.stream_version(conn, "staff-o2") == 1
+
+
+def test_a_policy_refused_by_a_rule_leaves_the_command_done_and_says_so(services):
+    def refused(svc, ev):
+        raise RuleRefused("no rule set is in force on 2027-01-04", "no_rule_set")
+
+    services.policies["StaffAdded"] = [refused]
+    result = services.execute(AddStaff(code="o3", name="周九", role="organizer", branch="B01",
+                                       pin="1111"), ADMIN)
+    assert result["code"] == "o3"
+    assert [(r["event"], r["code"]) for r in result["follow_on_refused"]] == \
+        [("StaffAdded", "no_rule_set")]

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from upgradecamp.config import terminal_id
 from upgradecamp.domain.commands import Command
-from upgradecamp.domain.errors import ConcurrencyConflict
+from upgradecamp.domain.errors import ConcurrencyConflict, DomainError
 from upgradecamp.domain.events import upcast
 from upgradecamp.domain.staff import Actor
 from upgradecamp.service.unit_of_work import UnitOfWork
@@ -82,7 +82,10 @@ class Services:
                 raise
         if uow.error_after_commit is not None:
             raise uow.error_after_commit
-        self._run_policies(stored, meta)
+        refused = self._run_policies(stored, meta)
+        if refused and isinstance(result, dict):
+            # The command itself is done; say what its follow-on work could not do.
+            result = {**result, "follow_on_refused": refused}
         return result
 
     def _earlier_result(self, key: str) -> Any:
@@ -91,10 +94,20 @@ class Services:
                                .where(command_results.c.idempotency_key == key)).first()
         return None if row is None else json.loads(row.result)
 
-    def _run_policies(self, stored: list[StoredEvent], meta: dict[str, Any]) -> None:
+    def _run_policies(self, stored: list[StoredEvent],
+                      meta: dict[str, Any]) -> list[dict[str, Any]]:
+        """Run each event's policies; a business refusal of a policy's own command (say, no
+        rule set in force for a referral reward) is returned, not raised: the command that
+        triggered it is committed and must not look failed. Anything else surfaces."""
+        refused = []
         for ev in stored:
             for policy in self.policies.get(ev.type, ()):
-                policy(self, ev)
+                try:
+                    policy(self, ev)
+                except DomainError as exc:
+                    refused.append({"event": ev.type, "position": ev.position,
+                                    "code": exc.code, "message": exc.message})
+        return refused
 
 
 def bootstrap(db: str | None = None, *, engine: Engine | None = None,

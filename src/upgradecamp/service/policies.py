@@ -1,9 +1,11 @@
 """Policies: event → follow-up command, run by the bus after the event's transaction commits.
 
-A policy's errors surface to the caller rather than being logged and swallowed; the event that
-triggered it is committed either way (a session is closed even if creating its follow-ups
-failed, and `upgradecamp followups create SESSION` makes them later). So every policy here is
-idempotent and skips what is already done.
+A policy's errors are never logged and swallowed: a business refusal of its command (no rule
+set in force for a reward, say) comes back in the triggering command's result under
+`follow_on_refused`, anything else is raised. The event that triggered it is committed either
+way (a session is closed even if creating its follow-ups failed, and `upgradecamp followups
+create SESSION` makes them later). So every policy here is idempotent and skips what is
+already done.
 """
 
 from __future__ import annotations
