@@ -253,13 +253,13 @@ def write_workbook(doc: dict[str, Any], path: str) -> list[str]:
                 if value is None or value == "":
                     continue
                 if kind == "money":
-                    ws.write_number(r, c, float(Decimal(value)), formats["money"])
+                    ws.write_number(r, c, Decimal(value), formats["money"])
                 elif kind == "rate":
-                    ws.write_number(r, c, float(Decimal(value)), formats["rate"])
+                    ws.write_number(r, c, Decimal(value), formats["rate"])
                 elif kind == "int":
                     ws.write_number(r, c, int(value))
                 else:
-                    ws.write_string(r, c, str(safe_text(str(value))))
+                    ws.write_string(r, c, safe_text(str(value)))
 
     keys = [key for key, _, _ in FIGURES]
     fig_header = [_HEADER[k] for k in keys]

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from upgradecamp.domain.errors import BadInput, PermissionDenied
 from upgradecamp.domain.rules import business_date, shanghai
+from upgradecamp.io.spreadsheet import BLANKS, FORMULA_STARTS
+from upgradecamp.io.spreadsheet import safe_text as guard_text
 
 if TYPE_CHECKING:
     from upgradecamp.domain.staff import Actor
@@ -34,12 +36,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int], None]
 
-# The spreadsheet formula starts of io/spreadsheet.py, plus their full-width forms (Excel in a
-# Chinese or Japanese locale turns a typed ＝ into a formula) and LF; checked after leading
-# blanks too, since some importers trim them before deciding what a cell is.
-FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
-_BLANKS = " \u3000\u00a0"
-_BLANK_SET = frozenset(_BLANKS)
+_BLANK_SET = frozenset(BLANKS)
 
 KINDS = ("text", "code", "money", "cents", "integer", "date", "datetime", "bool")
 MONEY_FORMAT = "¥#,##0.00"
@@ -66,18 +63,6 @@ class Column:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown column kind {self.kind!r}")
-
-
-def guard_text(value: str) -> str:
-    """Text no spreadsheet will run: a leading apostrophe before anything a formula starts with.
-
-    Stricter than `io.spreadsheet.safe_text`: also full-width ＝＋－＠, a leading line feed, and
-    a formula start behind leading blanks.
-    """
-    if value and (value[0] in FORMULA_STARTS or (
-            value[0] in _BLANK_SET and value.lstrip(_BLANKS)[:1] in FORMULA_STARTS)):
-        return "'" + value
-    return value
 
 
 def display_width(text: str) -> int:

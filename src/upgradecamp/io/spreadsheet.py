@@ -13,8 +13,12 @@ from typing import Any
 from upgradecamp.domain.errors import BadInput
 
 # A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and
-# Google Sheets; tab and CR hide the rest of a cell's content in some importers.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Google Sheets; tab, CR and LF hide the rest of a cell's content in some importers; Excel in a
+# Chinese or Japanese locale turns a typed full-width ＝ into a formula too. Checked after
+# leading blanks as well, since some importers trim them before deciding what a cell is.
+FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
+BLANKS = " \u3000\u00a0"
+_BLANK_SET = frozenset(BLANKS)
 
 
 def safe_text(value: Any) -> Any:
@@ -22,7 +26,8 @@ def safe_text(value: Any) -> Any:
 
     Non-text values (numbers, None) pass unchanged; the caller formats money as text itself.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value and (value[0] in FORMULA_STARTS or (
+            value[0] in _BLANK_SET and value.lstrip(BLANKS)[:1] in FORMULA_STARTS)):
         return "'" + value
     return value
 
