@@ -164,6 +164,9 @@ class RegistrationScreen(Screen[None]):
         self.forms: list[dict[str, Any]] = []
         self.drafts: dict[str, Draft] = {}  # typing kept per form while another is open
         self.loaded = False
+        # The message line shows "loading" or a load problem until the lists arrive; what
+        # `say` told the marketer stays when another terminal's write reloads the lists.
+        self.message_is_load_status = True
 
     def compose(self) -> ComposeResult:
         yield Static(t("registration.title"), classes="screen-title", markup=False)
@@ -234,13 +237,15 @@ class RegistrationScreen(Screen[None]):
             returned = sum(1 for f in self.forms if f.get("status") == "returned")
             self.query_one("#reg-banner", Static).update(
                 t("registration.returned_banner", count=returned) if returned else "")
-            self.query_one("#reg-message", Static).update("")
+            if self.message_is_load_status:
+                self.query_one("#reg-message", Static).update("")
             self.refill()
 
     def on_picker_problem(self, message: PickerProblem) -> None:
         shown = self.query_one("#reg-message", Static)
         shown.update(message.text)
         shown.add_class("-error")
+        self.message_is_load_status = True
 
     @on(OptionList.OptionHighlighted, "#reg-sessions")
     def _session_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -324,6 +329,7 @@ class RegistrationScreen(Screen[None]):
         shown = self.query_one("#reg-message", Static)
         shown.update(text)
         shown.set_class(error, "-error")
+        self.message_is_load_status = False
 
     def open(self, chosen: str) -> None:
         """Open a form: a new one for an attendee, or a returned one to fix."""
