@@ -63,7 +63,12 @@ def publish_next_quarter(services: Any, actor: Any) -> None:
     from upgradecamp.domain.rules import load_rule_set
 
     rs = load_rule_set(NEXT_QUARTER)
-    services.execute(PublishRuleSet(version=rs.version,
-                                    effective_from=rs.effective_from.isoformat(),
-                                    effective_to=rs.effective_to.isoformat(),
-                                    rules=rs.to_payload()), actor)
+    services.execute(
+        PublishRuleSet(
+            version=rs.version,
+            effective_from=rs.effective_from.isoformat(),
+            effective_to=rs.effective_to.isoformat(),
+            rules=rs.to_payload(),
+        ),
+        actor,
+    )

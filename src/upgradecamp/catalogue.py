@@ -10,8 +10,7 @@ from upgradecamp.domain.events import EVENT_TYPES, LEGACY_EVENT_TYPES, DomainEve
 
 
 def _all_models() -> list[type[DomainEvent]]:
-    return sorted([*EVENT_TYPES.values(), *LEGACY_EVENT_TYPES],
-                  key=lambda m: (m.TYPE, m.VERSION))
+    return sorted([*EVENT_TYPES.values(), *LEGACY_EVENT_TYPES], key=lambda m: (m.TYPE, m.VERSION))
 
 
 def schemas() -> dict[str, dict[str, Any]]:

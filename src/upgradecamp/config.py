@@ -4,22 +4,65 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 DEFAULT_DB = "upgradecamp.db"
-PACKAGE_DIR = Path(__file__).resolve().parent
+_UNPACKED: Path | None = None
 
 
 def fixtures_dir() -> Path:
-    """The `fixtures/` folder: next to the source tree in a checkout, or set by env."""
+    """The default rules, tiers, branches, benefits and sample imports.
+
+    They ship inside the package (`upgradecamp/fixtures`, package data) and are found through
+    `importlib.resources`, so a wheel installed anywhere runs `init`, `demo` and `calc`;
+    UPGRADECAMP_FIXTURES points at another folder (a bank's own defaults) instead.
+    """
     env = os.environ.get("UPGRADECAMP_FIXTURES")
     if env:
-        return Path(env)
-    for candidate in (PACKAGE_DIR.parent.parent / "fixtures", PACKAGE_DIR / "fixtures"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(
-        "cannot find the fixtures/ folder; set UPGRADECAMP_FIXTURES to its path"
-    )
+        return Path(env).expanduser()
+    from importlib.resources import files
+
+    shipped = files("upgradecamp") / "fixtures"
+    if isinstance(shipped, Path):
+        if shipped.is_dir():
+            return shipped
+        from upgradecamp.domain.errors import RuleFileError
+
+        raise RuleFileError(
+            f"the package's default files are missing ({shipped}); reinstall upgradecamp or "
+            "set UPGRADECAMP_FIXTURES to a folder holding rules/, branches.toml and benefits.toml",
+            "fixtures_missing",
+            folder=str(shipped),
+        )
+    return _unpacked(shipped)
+
+
+def _unpacked(shipped: Traversable) -> Path:
+    """A zipped install has no folder to hand out: copy the defaults to a temporary one, once
+    per process (callers read files by path)."""
+    global _UNPACKED
+    if _UNPACKED is None:
+        import atexit
+        import shutil
+        import tempfile
+
+        root = Path(tempfile.mkdtemp(prefix="upgradecamp-fixtures-"))
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
+
+        def copy(node: Traversable, into: Path) -> None:
+            for child in node.iterdir():
+                if child.is_dir():
+                    (into / child.name).mkdir()
+                    copy(child, into / child.name)
+                else:
+                    (into / child.name).write_bytes(child.read_bytes())
+
+        copy(shipped, root)
+        _UNPACKED = root
+    return _UNPACKED
 
 
 def db_url(path_or_url: str | None) -> str:

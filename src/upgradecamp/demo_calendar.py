@@ -18,12 +18,11 @@ from datetime import date, datetime, time, timedelta
 from itertools import count
 from typing import TYPE_CHECKING, Any
 
-from upgradecamp.domain.rules import shanghai
+from upgradecamp.domain.clock import at_local
 
 if TYPE_CHECKING:
     from upgradecamp.service.bus import Services
 
-SHANGHAI = shanghai()
 WEEKS = 6
 INVITE_AHEAD = timedelta(days=35)
 SMS_AHEAD = timedelta(days=28)
@@ -50,8 +49,15 @@ SATELLITE_PLANS = (
     BranchPlan(("thu", "sun"), time(14, 30), 50, 10, "贵宾室"),
 )
 # Call round: how an invitation's call ended, with weights (a few are not reached yet).
-CALL_RESULTS = (("confirmed", 45), ("declined", 15), ("no_answer", 16), ("call_back", 10),
-                ("wrong_number", 5), ("opted_out", 2), (None, 7))
+CALL_RESULTS = (
+    ("confirmed", 45),
+    ("declined", 15),
+    ("no_answer", 16),
+    ("call_back", 10),
+    ("wrong_number", 5),
+    ("opted_out", 2),
+    (None, 7),
+)
 WECHAT_SHARE = 0.4  # of the confirmed
 
 
@@ -60,9 +66,14 @@ def first_day(today: date) -> date:
     return today + timedelta(days=1)
 
 
-def calendar_story(services: Services, today: date, branches: list[tuple[str, str]],
-                   staff: list[dict[str, str]], rng: random.Random,
-                   made: dict[str, int]) -> Iterator[datetime]:
+def calendar_story(
+    services: Services,
+    today: date,
+    branches: list[tuple[str, str]],
+    staff: list[dict[str, str]],
+    rng: random.Random,
+    made: dict[str, int],
+) -> Iterator[datetime]:
     """Plan the next six weeks now, then invite, text and call each session at its time.
 
     A story for `demo.run_stories`: it yields the instant of its next step and acts when
@@ -86,15 +97,24 @@ def calendar_story(services: Services, today: date, branches: list[tuple[str, st
     for code, kind in branches:
         plan = CORE_PLAN if kind == "core" else next(satellites, SATELLITE_PLANS[0])
         first = _first_on(start, plan.weekdays)
-        result = services.execute(PlanSessions(
-            branch=code, start=f"{first:%Y-%m-%d} {plan.start:%H:%M}",
-            duration_minutes=plan.duration, capacity=plan.capacity, venue=plan.venue,
-            host=f"{code}-OR1", presenter=f"{code}-MK1", weekly_on=plan.weekdays,
-            weeks=WEEKS), actor(code, "organizer"))
+        result = services.execute(
+            PlanSessions(
+                branch=code,
+                start=f"{first:%Y-%m-%d} {plan.start:%H:%M}",
+                duration_minutes=plan.duration,
+                capacity=plan.capacity,
+                venue=plan.venue,
+                host=f"{code}-OR1",
+                presenter=f"{code}-MK1",
+                weekly_on=plan.weekdays,
+                weeks=WEEKS,
+            ),
+            actor(code, "organizer"),
+        )
         sessions += result["sessions"]
     made.update(sessions=len(sessions), invitations=0, sms=0, calls=0, uninvited=0)
 
-    now = datetime.combine(today, time(8, 30), SHANGHAI)
+    now = at_local(today, time(8, 30))
     # (when, order, kind, session, invitation): builds push their waves as they happen.
     queue: list[tuple[datetime, int, str, dict[str, Any], dict[str, Any] | None]] = []
     order = count()
@@ -108,8 +128,10 @@ def calendar_story(services: Services, today: date, branches: list[tuple[str, st
         yield when
         if kind == "invite":
             try:
-                built = services.execute(BuildInviteList(session_id=s["session_id"], mix=MIX),
-                                         actor(s["branch"], "organizer"))
+                built = services.execute(
+                    BuildInviteList(session_id=s["session_id"], mix=MIX),
+                    actor(s["branch"], "organizer"),
+                )
             except RuleRefused as exc:  # a small demo runs out of clients to invite
                 if exc.code != "invite_nobody_qualifies":
                     raise
@@ -125,27 +147,42 @@ def calendar_story(services: Services, today: date, branches: list[tuple[str, st
         assert inv is not None
         caller = actor(s["branch"], "marketer")
         if kind == "sms":
-            services.execute(RecordInvitationOutcome(invitation=inv["invitation_id"],
-                                                     channel="sms", result="sent"), caller)
+            services.execute(
+                RecordInvitationOutcome(
+                    invitation=inv["invitation_id"], channel="sms", result="sent"
+                ),
+                caller,
+            )
             made["sms"] += 1
             continue
         result = rng.choices(results, weights=weights)[0]
         if result is None:
             continue
-        services.execute(RecordInvitationOutcome(invitation=inv["invitation_id"],
-                                                 channel="call", result=result), caller)
+        services.execute(
+            RecordInvitationOutcome(invitation=inv["invitation_id"], channel="call", result=result),
+            caller,
+        )
         made["calls"] += 1
         if result == "confirmed" and rng.random() < WECHAT_SHARE:
-            services.execute(RecordInvitationOutcome(invitation=inv["invitation_id"],
-                                                     channel="wechat", result="added"), caller)
+            services.execute(
+                RecordInvitationOutcome(
+                    invitation=inv["invitation_id"], channel="wechat", result="added"
+                ),
+                caller,
+            )
 
 
 def calendar_summary(made: dict[str, int]) -> str:
-    short = f" ({made['uninvited']} sessions found nobody left to invite)" \
-        if made.get("uninvited") else ""
-    return (f"sessions: {made['sessions']} planned for the next {WEEKS} weeks; invitations: "
-            f"{made['invitations']} issued, {made['sms']} texted, {made['calls']} calls "
-            f"recorded{short}")
+    short = (
+        f" ({made['uninvited']} sessions found nobody left to invite)"
+        if made.get("uninvited")
+        else ""
+    )
+    return (
+        f"sessions: {made['sessions']} planned for the next {WEEKS} weeks; invitations: "
+        f"{made['invitations']} issued, {made['sms']} texted, {made['calls']} calls "
+        f"recorded{short}"
+    )
 
 
 def _first_on(day: date, weekdays: tuple[str, ...]) -> date:

@@ -39,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
+from upgradecamp.domain.clock import business_date  # noqa: E402
 from upgradecamp.domain.commands import (  # noqa: E402
     AddStaff,
     CheckIn,
@@ -61,14 +62,25 @@ from upgradecamp.store.tables.invitations import InvitationRow  # noqa: E402
 ADMIN = Actor(code="admin1", role="admin", branch="B01", name="管理员")
 # Common surnames by rough frequency (王李张刘陈 alone are about a third of China), a few
 # polyphonic ones (曾 单 解 区 仇 朴) and compound ones.
-SURNAMES = ("王" * 7 + "李" * 7 + "张" * 7 + "刘" * 5 + "陈" * 5 + "杨" * 3 + "黄" * 2 + "赵" * 2
-            + "吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-            + "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
-            + "龚邵万钱严覃武戴莫孔向汤单解区仇朴")
+SURNAMES = (
+    "王" * 7
+    + "李" * 7
+    + "张" * 7
+    + "刘" * 5
+    + "陈" * 5
+    + "杨" * 3
+    + "黄" * 2
+    + "赵" * 2
+    + "吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    + "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    + "龚邵万钱严覃武戴莫孔向汤单解区仇朴"
+)
 COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫")
-GIVEN = ("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌波宇浩凯鹏辉"
-         "婷雪琳晨欣怡子涵梓轩浩然思雨佳琪俊杰雅婷嘉怡博文天宇一诺梦瑶诗雨晓东海燕春梅小龙"
-         "家豪晶晶亮飞鑫磊振华金凤淑珍秀兰桂芳丹阳宏伟德明永强玉梅志强国庆")
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌波宇浩凯鹏辉"
+    "婷雪琳晨欣怡子涵梓轩浩然思雨佳琪俊杰雅婷嘉怡博文天宇一诺梦瑶诗雨晓东海燕春梅小龙"
+    "家豪晶晶亮飞鑫磊振华金凤淑珍秀兰桂芳丹阳宏伟德明永强玉梅志强国庆"
+)
 BRANCHES = ("B01", "B02", "B03", "B04", "B05")
 CHUNK = 100_000
 SESSIONS = 2_000  # past sessions with invitations, for code lookups
@@ -91,19 +103,36 @@ def names(rng: random.Random) -> Iterator[str]:
 
 
 def _event(position: int, type_: str, payload: dict) -> StoredEvent:
-    return StoredEvent(position, "bench", 1, type_, 1, payload,
-                       {"actor": "bench", "terminal": "bench"}, DAY - timedelta(days=60), "")
+    return StoredEvent(
+        position,
+        "bench",
+        1,
+        type_,
+        1,
+        payload,
+        {"actor": "bench", "terminal": "bench"},
+        DAY - timedelta(days=60),
+        "",
+    )
 
 
 def build(path: str, clients: int) -> dict:
     """A register of `clients` clients, 2,000 past sessions with 15 invitations each."""
     clock = Clock(DAY.replace(hour=0, minute=30) - timedelta(days=40))
     services = bootstrap(path, clock=clock, terminal="bench", rng=random.Random(7))
-    initialise(services, admin_code="admin1", admin_name="管理员", admin_pin="1234")
+    initialise(services, admin_code="admin1", admin_name="管理员", admin_pin="123409")
     for branch in BRANCHES:
         for role, n in (("organizer", 1), ("checkin", 1)):
-            services.execute(AddStaff(code=f"{branch}-{role[:2].upper()}{n}", name=f"员工{n}",
-                                      role=role, branch=branch, pin="2468"), ADMIN)
+            services.execute(
+                AddStaff(
+                    code=f"{branch}-{role[:2].upper()}{n}",
+                    name=f"员工{n}",
+                    role=role,
+                    branch=branch,
+                    pin="246809",
+                ),
+                ADMIN,
+            )
     rng = random.Random(2026)
     gen = names(rng)
     tables = [ClientRow.__table__, InvitationRow.__table__]
@@ -124,12 +153,25 @@ def build(path: str, clients: int) -> dict:
                     mobile = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
                 mobiles.add(mobile)
                 position += 1
-                events.append(_event(position, "ClientRegistered", {
-                    "client_id": f"{7_000_000_000 + i}", "name": next(gen), "mobile": mobile,
-                    "id_last4": f"{i % 10_000:04d}", "branch": BRANCHES[i % 5], "rm": None,
-                    "aum": f"{rng.randrange(0, 50_000_000) / 100:.2f}",
-                    "risk_grade": "C3", "risk_expires": "2027-06-30",
-                    "marketing_consent": True, "contact_status": "ok"}))
+                events.append(
+                    _event(
+                        position,
+                        "ClientRegistered",
+                        {
+                            "client_id": f"{7_000_000_000 + i}",
+                            "name": next(gen),
+                            "mobile": mobile,
+                            "id_last4": f"{i % 10_000:04d}",
+                            "branch": BRANCHES[i % 5],
+                            "rm": None,
+                            "aum": f"{rng.randrange(0, 50_000_000) / 100:.2f}",
+                            "risk_grade": "C3",
+                            "risk_expires": "2027-06-30",
+                            "marketing_consent": True,
+                            "contact_status": "ok",
+                        },
+                    )
+                )
             project(store, events)
             store.flush()
         done = min(start + CHUNK, clients)
@@ -143,19 +185,43 @@ def build(path: str, clients: int) -> dict:
             starts = DAY - timedelta(days=60 + s // 10, hours=s % 10)
             session_id = f"{BRANCHES[s % 5]}-X{s:05d}"
             position += 1
-            events.append(_event(position, "SessionPlanned", {
-                "session_id": session_id, "series_id": None, "branch": BRANCHES[s % 5],
-                "venue": "贵宾室", "starts_at": starts.isoformat(), "duration_minutes": 40,
-                "capacity": 10, "theme": "财富升级", "host": "admin1", "presenter": "admin1"}))
+            events.append(
+                _event(
+                    position,
+                    "SessionPlanned",
+                    {
+                        "session_id": session_id,
+                        "series_id": None,
+                        "branch": BRANCHES[s % 5],
+                        "venue": "贵宾室",
+                        "starts_at": starts.isoformat(),
+                        "duration_minutes": 40,
+                        "capacity": 10,
+                        "theme": "财富升级",
+                        "host": "admin1",
+                        "presenter": "admin1",
+                    },
+                )
+            )
             for k in range(INVITES_PER_SESSION):
                 client = 7_000_000_000 + rng.randrange(clients)
                 code = new_code(rng, taken)
                 taken.add(code)
                 position += 1
-                events.append(_event(position, "InvitationIssued", {
-                    "invitation_id": f"{session_id}-I{k:02d}", "session_id": session_id,
-                    "client_id": str(client), "code": code, "segment": "potential",
-                    "aum": "80000.00"}))
+                events.append(
+                    _event(
+                        position,
+                        "InvitationIssued",
+                        {
+                            "invitation_id": f"{session_id}-I{k:02d}",
+                            "session_id": session_id,
+                            "client_id": str(client),
+                            "code": code,
+                            "segment": "potential",
+                            "aum": "80000.00",
+                        },
+                    )
+                )
         project(store, events)
         store.flush()
         for ix in indexes:
@@ -169,24 +235,31 @@ def build(path: str, clients: int) -> dict:
 
 # -- (a) search ----------------------------------------------------------------------------
 
+
 def samples(path: str, n: int) -> tuple[str, dict[str, list[str]]]:
     """The session searched from, and n query texts of each kind drawn from the register."""
     conn = sqlite3.connect(path)
     rng = random.Random(5)
     total = conn.execute("SELECT count(*) FROM clients").fetchone()[0]
-    picked = [conn.execute("SELECT name FROM clients WHERE client_id = ?",
-                           (str(7_000_000_000 + rng.randrange(total)),)).fetchone()[0]
-              for _ in range(n)]
-    codes = [r[0] for r in conn.execute("SELECT code FROM invitations ORDER BY random() LIMIT ?",
-                                        (n,))]
-    session = conn.execute("SELECT session_id FROM sessions ORDER BY session_id LIMIT 1") \
-        .fetchone()[0]
+    picked = [
+        conn.execute(
+            "SELECT name FROM clients WHERE client_id = ?",
+            (str(7_000_000_000 + rng.randrange(total)),),
+        ).fetchone()[0]
+        for _ in range(n)
+    ]
+    codes = [
+        r[0] for r in conn.execute("SELECT code FROM invitations ORDER BY random() LIMIT ?", (n,))
+    ]
+    session = conn.execute(
+        "SELECT session_id FROM sessions ORDER BY session_id LIMIT 1"
+    ).fetchone()[0]
     conn.close()
     return session, {
         "code": codes,
-        "chinese name": [name[:rng.choice((1, 2, 2, 3))] for name in picked],
-        "pinyin initials": [pinyin_initials(name)[:rng.choice((2, 3))] for name in picked],
-        "full pinyin prefix": [full_pinyin(name)[:rng.choice((4, 5, 6, 8))] for name in picked],
+        "chinese name": [name[: rng.choice((1, 2, 2, 3))] for name in picked],
+        "pinyin initials": [pinyin_initials(name)[: rng.choice((2, 3))] for name in picked],
+        "full pinyin prefix": [full_pinyin(name)[: rng.choice((4, 5, 6, 8))] for name in picked],
         "mobile last 4": [f"{rng.randrange(10_000):04d}" for _ in range(n)],
     }
 
@@ -214,31 +287,43 @@ DETAILS_SQL = (
     "FROM clients c LEFT JOIN client_points p ON p.client_id = c.client_id "
     "LEFT JOIN invitations i ON i.client_id = c.client_id AND i.session_id = ? "
     "LEFT JOIN checkins k ON k.client_id = c.client_id AND k.session_id = ? AND k.annulled = 0 "
-    "WHERE c.client_id IN ({})")
+    "WHERE c.client_id IN ({})"
+)
 
 
 def _arm(table: str, column: str, low: str, high: str, match: str) -> str:
-    return (f"SELECT client_id, '{match}' FROM {table} "
-            f"WHERE {column} >= :{low} AND {column} < :{high}")
+    return (
+        f"SELECT client_id, '{match}' FROM {table} WHERE {column} >= :{low} AND {column} < :{high}"
+    )
 
 
 BARE_SCANS = {
-    "name": " UNION ALL ".join([
-        _arm("client_search", "name", "lo", "hi", "name"),
-        _arm("client_search", "given", "lo", "hi", "name"),
-        _arm("client_search", "tail", "lo", "hi", "name"),
-        _arm("client_search_keys", "key", "nlo", "nhi", "name")]) + " LIMIT :n",
-    "pinyin": " UNION ALL ".join([
-        _arm("client_search", "pinyin", "lo", "hi", "pinyin"),
-        _arm("client_search", "short", "lo", "hi", "pinyin"),
-        _arm("client_search_keys", "key", "plo", "phi", "pinyin"),
-        _arm("client_search", "initials", "lo", "hi", "initials"),
-        _arm("client_search_keys", "key", "ilo", "ihi", "initials")]) + " LIMIT :n",
+    "name": " UNION ALL ".join(
+        [
+            _arm("client_search", "name", "lo", "hi", "name"),
+            _arm("client_search", "given", "lo", "hi", "name"),
+            _arm("client_search", "tail", "lo", "hi", "name"),
+            _arm("client_search_keys", "key", "nlo", "nhi", "name"),
+        ]
+    )
+    + " LIMIT :n",
+    "pinyin": " UNION ALL ".join(
+        [
+            _arm("client_search", "pinyin", "lo", "hi", "pinyin"),
+            _arm("client_search", "short", "lo", "hi", "pinyin"),
+            _arm("client_search_keys", "key", "plo", "phi", "pinyin"),
+            _arm("client_search", "initials", "lo", "hi", "initials"),
+            _arm("client_search_keys", "key", "ilo", "ihi", "initials"),
+        ]
+    )
+    + " LIMIT :n",
     "mobile": "SELECT client_id, 'mobile' FROM client_search WHERE mobile_last4 = :m LIMIT :n",
 }
-BARE_INVITEES = ("SELECT i.client_id, s.name, s.given, s.tail, s.pinyin, s.initials, s.short, "
-                 "s.mobile_last4, s.extra FROM invitations i JOIN client_search s "
-                 "ON s.client_id = i.client_id WHERE i.session_id = ?")
+BARE_INVITEES = (
+    "SELECT i.client_id, s.name, s.given, s.tail, s.pinyin, s.initials, s.short, "
+    "s.mobile_last4, s.extra FROM invitations i JOIN client_search s "
+    "ON s.client_id = i.client_id WHERE i.session_id = ?"
+)
 
 
 def _upper(prefix: str) -> str:
@@ -254,8 +339,12 @@ def bare_search(conn: sqlite3.Connection, session: str, kind: str) -> Callable[[
         try:
             ids: list[str] = []
             if kind == "code":
-                ids = [r[0] for r in conn.execute(
-                    "SELECT client_id, session_id FROM invitations WHERE code = ?", (text,))]
+                ids = [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT client_id, session_id FROM invitations WHERE code = ?", (text,)
+                    )
+                ]
                 text = text.lower()
             if scan == "mobile":
                 params = {"m": text, "n": 20}
@@ -276,8 +365,13 @@ def bare_search(conn: sqlite3.Connection, session: str, kind: str) -> Callable[[
                 params["n"] = 20 + len(ids)
                 ids.extend(r[0] for r in conn.execute(BARE_SCANS[scan], params))
             ids = list(dict.fromkeys(ids))[:20]
-            rows = conn.execute(DETAILS_SQL.format(",".join("?" * len(ids))),
-                                (session, session, *ids)).fetchall() if ids else []
+            rows = (
+                conn.execute(
+                    DETAILS_SQL.format(",".join("?" * len(ids))), (session, session, *ids)
+                ).fetchall()
+                if ids
+                else []
+            )
             conn.execute("SELECT ladder FROM tier_ladder").fetchone()
             return rows
         finally:
@@ -288,8 +382,9 @@ def bare_search(conn: sqlite3.Connection, session: str, kind: str) -> Callable[[
 
 def bare_like(conn: sqlite3.Connection) -> Callable[[str], object]:
     def run(prefix: str) -> object:
-        return conn.execute("SELECT client_id FROM client_search WHERE pinyin LIKE ? LIMIT 20",
-                            (prefix + "%",)).fetchall()
+        return conn.execute(
+            "SELECT client_id FROM client_search WHERE pinyin LIKE ? LIMIT 20", (prefix + "%",)
+        ).fetchall()
 
     return run
 
@@ -300,25 +395,35 @@ def bench_search(path: str, n: int) -> list[tuple[str, float, float, float, floa
     session, kinds = samples(path, n)
     engine = make_engine(path)
     bare = sqlite3.connect(path, isolation_level=None)
-    clients, keys = (bare.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                     for t in ("clients", "client_search_keys"))
+    clients, keys = (
+        bare.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("clients", "client_search_keys")
+    )
     size = Path(path).stat().st_size / 2**20
-    print(f"  {clients:,} clients, {keys:,} search keys ({keys / clients:.1f} per client), "
-          f"database {size:,.0f} MiB")
+    print(
+        f"  {clients:,} clients, {keys:,} search keys ({keys / clients:.1f} per client), "
+        f"database {size:,.0f} MiB"
+    )
+    on = business_date(datetime.now(UTC))  # a benchmark, outside the package: the wall clock
     out = []
     for kind, texts in kinds.items():
-        shown = statistics.mean(len(search_clients(engine, t, session_id=session))
-                                for t in texts[:200])
-        ours = timed(lambda t: search_clients(engine, t, session_id=session), texts)
+        shown = statistics.mean(
+            len(search_clients(engine, t, session_id=session, on=on)) for t in texts[:200]
+        )
+        ours = timed(lambda t: search_clients(engine, t, session_id=session, on=on), texts)
         raw = timed(bare_search(bare, session, kind), texts)
         out.append((kind, *ours, *raw))
-        print(f"  {kind:<20} ours p50 {ours[0]:6.3f} ms p99 {ours[1]:6.3f} ms   "
-              f"bare p50 {raw[0]:6.3f} ms p99 {raw[1]:6.3f} ms   ({shown:.1f} results)",
-              flush=True)
+        print(
+            f"  {kind:<20} ours p50 {ours[0]:6.3f} ms p99 {ours[1]:6.3f} ms   "
+            f"bare p50 {raw[0]:6.3f} ms p99 {raw[1]:6.3f} ms   ({shown:.1f} results)",
+            flush=True,
+        )
     misses = ["zhangq", "xx", "shzz", "qq", "zzz"] * 10
     like = timed(bare_like(bare), misses)
-    print(f"  bare pinyin LIKE 'x%' (a scan) for rare prefixes: p50 {like[0]:.1f} ms "
-          f"p99 {like[1]:.1f} ms")
+    print(
+        f"  bare pinyin LIKE 'x%' (a scan) for rare prefixes: p50 {like[0]:.1f} ms "
+        f"p99 {like[1]:.1f} ms"
+    )
     bare.close()
     engine.dispose()
     return out
@@ -326,12 +431,14 @@ def bench_search(path: str, n: int) -> list[tuple[str, float, float, float, floa
 
 # -- (b) check-in end to end ----------------------------------------------------------------
 
+
 def free_day(path: str) -> datetime:
     """The first day from DAY on with no session planned, so runs on one database add up."""
     conn = sqlite3.connect(path)
     day = DAY
-    while conn.execute("SELECT 1 FROM sessions WHERE session_id LIKE ?",
-                       (f"%-{day:%Y%m%d}-%",)).fetchone():
+    while conn.execute(
+        "SELECT 1 FROM sessions WHERE session_id LIKE ?", (f"%-{day:%Y%m%d}-%",)
+    ).fetchone():
         day += timedelta(days=1)
     conn.close()
     return day
@@ -346,9 +453,15 @@ def bench_checkins(path: str, count: int) -> tuple[float, float, float, float]:
     hour = 9
     while len(sessions) * per_session < count:
         for branch in BRANCHES:
-            planned = services.execute(PlanSessions(
-                branch=branch, start=f"{day:%Y-%m-%d} {hour:02d}:00", capacity=per_session,
-                venue=f"会议室{hour}"), ADMIN)
+            planned = services.execute(
+                PlanSessions(
+                    branch=branch,
+                    start=f"{day:%Y-%m-%d} {hour:02d}:00",
+                    capacity=per_session,
+                    venue=f"会议室{hour}",
+                ),
+                ADMIN,
+            )
             sessions.append(planned["sessions"][0]["session_id"])
         hour += 1
     for session_id in sessions:
@@ -384,6 +497,20 @@ def bench_checkins(path: str, count: int) -> tuple[float, float, float, float]:
     return (*ours, *percentiles(raw))
 
 
+def measure(clients: int, queries: int, checkins: int) -> dict:
+    """Search (p50, p99, bare p50, bare p99 by kind) and CheckIn (ours and bare p50, p99)."""
+    with tempfile.TemporaryDirectory(prefix="bench_checkin_") as tmp:
+        path = str(Path(tmp) / "desk.db")
+        build(path, clients)
+        rows = bench_search(path, queries)
+        c50, c99, d50, d99 = bench_checkins(path, checkins)
+    return {
+        "search": {kind: rest for kind, *rest in rows},
+        "checkin": (c50, c99),
+        "bare_commit": (d50, d99),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=1_000_000)
@@ -407,13 +534,19 @@ def main() -> None:
     def verdict(ok: bool) -> str:
         return "PASS" if ok else "FAIL"
 
-    print(f"\n{'check':<40} {'p50 ms':>8} {'p99 ms':>8} {'bare p50':>9} {'bare p99':>9}  "
-          "target       verdict")
+    print(
+        f"\n{'check':<40} {'p50 ms':>8} {'p99 ms':>8} {'bare p50':>9} {'bare p99':>9}  "
+        "target       verdict"
+    )
     for kind, p50, p99, b50, b99 in rows:
-        print(f"search: {kind:<32} {p50:8.3f} {p99:8.3f} {b50:9.3f} {b99:9.3f}  p99 < 5 ms   "
-              f"{verdict(p99 < 5)}")
-    print(f"{'CheckIn end to end':<40} {c50:8.3f} {c99:8.3f} {d50:9.3f} {d99:9.3f}  p50 < 2 ms   "
-          f"{verdict(c50 < 2)}")
+        print(
+            f"search: {kind:<32} {p50:8.3f} {p99:8.3f} {b50:9.3f} {b99:9.3f}  p99 < 5 ms   "
+            f"{verdict(p99 < 5)}"
+        )
+    print(
+        f"{'CheckIn end to end':<40} {c50:8.3f} {c99:8.3f} {d50:9.3f} {d99:9.3f}  p50 < 2 ms   "
+        f"{verdict(c50 < 2)}"
+    )
 
 
 if __name__ == "__main__":

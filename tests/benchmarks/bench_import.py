@@ -23,42 +23,84 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "upgradecamp"]
-HEADER = ["客户号", "姓名", "手机号", "证件号后四位", "所属网点", "客户经理", "金融资产",
-          "风险等级", "风险评估到期日", "营销同意", "联系状态"]
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢"
-            "宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程")
+HEADER = [
+    "客户号",
+    "姓名",
+    "手机号",
+    "证件号后四位",
+    "所属网点",
+    "客户经理",
+    "金融资产",
+    "风险等级",
+    "风险评估到期日",
+    "营销同意",
+    "联系状态",
+]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌波宇浩凯鹏辉"
-PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
-            "155", "157", "158", "159", "166", "176", "177", "180", "181", "186", "187", "188"]
+PREFIXES = [
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "155",
+    "157",
+    "158",
+    "159",
+    "166",
+    "176",
+    "177",
+    "180",
+    "181",
+    "186",
+    "187",
+    "188",
+]
 
 
 def client_rows(count: int, seed: int = 2026) -> list[list[str]]:
     """Plausible, made-up CRM rows: unique client numbers and mobiles, B01–B05."""
+    return list(iter_client_rows(count, seed))
+
+
+def iter_client_rows(count: int, seed: int = 2026) -> Iterator[list[str]]:
+    """The rows of `client_rows` one at a time (a million rows as lists would fill memory)."""
     rng = random.Random(seed)
-    rows = []
     for i in range(count):
-        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN)
-                                              for _ in range(rng.choice((1, 2))))
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
         mobile = PREFIXES[i % len(PREFIXES)] + f"{(i * 7_919 + 1_234) % 100_000_000:08d}"
         graded = rng.random() < 0.8
-        rows.append([
-            f"{7_000_000_000 + i}", name, mobile,
+        yield [
+            f"{7_000_000_000 + i}",
+            name,
+            mobile,
             f"{rng.randrange(1000):03d}" + ("X" if rng.random() < 0.09 else str(rng.randrange(10))),
-            f"B0{rng.randrange(5) + 1}", "admin1" if rng.random() < 0.1 else "",
+            f"B0{rng.randrange(5) + 1}",
+            "admin1" if rng.random() < 0.1 else "",
             f"{rng.randrange(0, 50_000_000) / 100:,.2f}",
             f"C{rng.randrange(1, 6)}" if graded else "",
             f"2027-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}" if graded else "",
             rng.choice(("Y", "Y", "Y", "N", "是", "否")),
             rng.choice(("正常", "正常", "正常", "", "失联")),
-        ])
-    return rows
+        ]
 
 
-def write_csv(path: Path, rows: list[list[str]]) -> None:
+def write_csv(path: Path, rows: Iterable[list[str]]) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(HEADER)
@@ -73,8 +115,18 @@ def write_xlsx(path: Path, rows: list[list[str]]) -> None:
     sheet.append(HEADER)
     for row in rows:
         # As a CRM writes it: mobile and AUM as numbers, the rest as text.
-        sheet.append([row[0], row[1], int(row[2]), row[3], row[4], row[5],
-                      float(row[6].replace(",", "")), *row[7:]])
+        sheet.append(
+            [
+                row[0],
+                row[1],
+                int(row[2]),
+                row[3],
+                row[4],
+                row[5],
+                float(row[6].replace(",", "")),
+                *row[7:],
+            ]
+        )
     book.save(path)
 
 
@@ -98,9 +150,12 @@ def run(args: list[str], env: dict[str, str], expect: int = 0) -> tuple[float, f
 
 def client_events(db: Path) -> dict[str, int]:
     with sqlite3.connect(db) as conn:
-        return dict(conn.execute(
-            "SELECT event_type, COUNT(*) FROM event_log WHERE event_type IN "
-            "('ClientRegistered', 'ClientDetailsChanged') GROUP BY event_type").fetchall())
+        return dict(
+            conn.execute(
+                "SELECT event_type, COUNT(*) FROM event_log WHERE event_type IN "
+                "('ClientRegistered', 'ClientDetailsChanged') GROUP BY event_type"
+            ).fetchall()
+        )
 
 
 def main() -> None:
@@ -110,23 +165,32 @@ def main() -> None:
     opts = parser.parse_args()
     folder = opts.keep or Path(tempfile.mkdtemp(prefix="bench-import-"))
     folder.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "UPGRADECAMP_PIN": "1234", "UPGRADECAMP_AS": "admin1",
-           "PYTHONPATH": str(ROOT / "src")}
+    env = {
+        **os.environ,
+        "UPGRADECAMP_PIN": "123409",
+        "UPGRADECAMP_AS": "admin1",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     n = opts.rows
 
     started = time.perf_counter()
     rows = client_rows(n)
-    first_csv, changed_csv, xlsx = (folder / "clients.csv", folder / "clients_changed.csv",
-                                    folder / "clients.xlsx")
+    first_csv, changed_csv, xlsx = (
+        folder / "clients.csv",
+        folder / "clients_changed.csv",
+        folder / "clients.xlsx",
+    )
     write_csv(first_csv, rows)
     changed = [list(r) for r in rows]
     for r in changed[::100]:
         r[6] = f"{float(r[6].replace(',', '')) + 1000:,.2f}"
     write_csv(changed_csv, changed)
     write_xlsx(xlsx, rows)
-    print(f"{n:,} rows generated in {time.perf_counter() - started:.1f} s "
-          f"(CSV {first_csv.stat().st_size / 1e6:.1f} MB, XLSX {xlsx.stat().st_size / 1e6:.1f} MB)"
-          f" in {folder}")
+    print(
+        f"{n:,} rows generated in {time.perf_counter() - started:.1f} s "
+        f"(CSV {first_csv.stat().st_size / 1e6:.1f} MB, XLSX {xlsx.stat().st_size / 1e6:.1f} MB)"
+        f" in {folder}"
+    )
 
     db = folder / "bench.db"
     for path in (db, folder / "bench_xlsx.db"):
@@ -158,8 +222,10 @@ def main() -> None:
         print(f"{name:<24} {seconds:>7.2f} {cpu:>6.2f} {n / seconds:>8,.0f}  {events}")
     wall = results[0][1][0]
     verdict = "OK" if wall < 10 else "OVER"
-    print(f"\ntarget: {n:,}-row CSV import under 10 s → {wall:.2f} s ({verdict}); load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"\ntarget: {n:,}-row CSV import under 10 s → {wall:.2f} s ({verdict}); load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,14 @@ from upgradecamp.store.db import make_engine, read_transaction, write_transactio
 from upgradecamp.store.eventlog import EventLog, NewEvent, StreamAppend  # noqa: E402
 from upgradecamp.store.schema import create_schema  # noqa: E402
 
-META = {"actor": "B01-OR1", "terminal": "bench", "command": "RegisterClients",
-        "correlation_id": "0" * 32, "causation_id": None, "idempotency_key": None}
+META = {
+    "actor": "B01-OR1",
+    "terminal": "bench",
+    "command": "RegisterClients",
+    "correlation_id": "0" * 32,
+    "causation_id": None,
+    "idempotency_key": None,
+}
 BARE_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS event_log (position INTEGER PRIMARY KEY, "
     "stream_id VARCHAR(200) NOT NULL, stream_version INTEGER NOT NULL, "
@@ -46,10 +52,19 @@ BARE_INSERT = "INSERT INTO event_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 def client_payload(i: int) -> dict:
     """A ClientRegistered payload of the demo's shape and size."""
-    return {"aum": f"{(i * 7919) % 5_000_000 / 100:.2f}", "branch": f"B0{i % 5 + 1}",
-            "client_id": f"{1_000_000_000 + i}", "contact_status": "ok", "id_last4": "0409",
-            "marketing_consent": True, "mobile": f"138{i:08d}", "name": "张三丰",
-            "risk_expires": "2027-12-07", "risk_grade": "C3", "rm": "B04-MK1"}
+    return {
+        "aum": f"{(i * 7919) % 5_000_000 / 100:.2f}",
+        "branch": f"B0{i % 5 + 1}",
+        "client_id": f"{1_000_000_000 + i}",
+        "contact_status": "ok",
+        "id_last4": "0409",
+        "marketing_consent": True,
+        "mobile": f"138{i:08d}",
+        "name": "张三丰",
+        "risk_expires": "2027-12-07",
+        "risk_grade": "C3",
+        "rm": "B04-MK1",
+    }
 
 
 def bare_connection(path: Path) -> sqlite3.Connection:
@@ -73,8 +88,11 @@ def single_ours(path: Path, n: int) -> float:
     started = time.perf_counter()
     for i, payload in enumerate(payloads):
         with write_transaction(engine) as conn:
-            log.append(conn, [StreamAppend(f"client-{i}", 0,
-                                           [NewEvent("ClientRegistered", 2, payload)])], META)
+            log.append(
+                conn,
+                [StreamAppend(f"client-{i}", 0, [NewEvent("ClientRegistered", 2, payload)])],
+                META,
+            )
     elapsed = time.perf_counter() - started
     engine.dispose()
     return elapsed
@@ -99,8 +117,11 @@ def single_ours_pooled(path: Path, n: int) -> float:
     started = time.perf_counter()
     for i, payload in enumerate(payloads):
         with write_transaction(engine) as conn:
-            log.append(conn, [StreamAppend(f"client-{i}", 0,
-                                           [NewEvent("ClientRegistered", 2, payload)])], META)
+            log.append(
+                conn,
+                [StreamAppend(f"client-{i}", 0, [NewEvent("ClientRegistered", 2, payload)])],
+                META,
+            )
     elapsed = time.perf_counter() - started
     engine.dispose()
     return elapsed
@@ -113,9 +134,20 @@ def single_bare(path: Path, n: int) -> float:
     started = time.perf_counter()
     for i, payload in enumerate(payloads, 1):
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute(BARE_INSERT, (i, f"client-{i}", 1, "ClientRegistered", 2,
-                                   json.dumps(payload, ensure_ascii=False), meta,
-                                   datetime.now(UTC).isoformat(), "0" * 64))
+        conn.execute(
+            BARE_INSERT,
+            (
+                i,
+                f"client-{i}",
+                1,
+                "ClientRegistered",
+                2,
+                json.dumps(payload, ensure_ascii=False),
+                meta,
+                datetime.now(UTC).isoformat(),
+                "0" * 64,
+            ),
+        )
         conn.execute("COMMIT")
     elapsed = time.perf_counter() - started
     conn.close()
@@ -165,8 +197,12 @@ def single_eventsourcing_recorder(path: Path, n: int) -> float:
     datastore = SQLiteDatastore(str(path))
     recorder = SQLiteApplicationRecorder(datastore)
     recorder.create_table()
-    events = [StoredEvent(UUID(int=i + 1), 1, "bench:ClientRegistered",
-                          json.dumps(client_payload(i)).encode()) for i in range(n)]
+    events = [
+        StoredEvent(
+            UUID(int=i + 1), 1, "bench:ClientRegistered", json.dumps(client_payload(i)).encode()
+        )
+        for i in range(n)
+    ]
     started = time.perf_counter()
     for stored in events:
         recorder.insert_events([stored])
@@ -190,9 +226,10 @@ def eventsourcing_synchronous(path: Path) -> str:
 # -- (b) many events in one transaction ---------------------------------------------------
 def bulk_ours(path: Path, n: int) -> float:
     engine, log = ours_engine(path), EventLog()
-    appends = [StreamAppend(f"client-{i}", 0, [NewEvent("ClientRegistered", 2,
-                                                        client_payload(i))])
-               for i in range(n)]
+    appends = [
+        StreamAppend(f"client-{i}", 0, [NewEvent("ClientRegistered", 2, client_payload(i))])
+        for i in range(n)
+    ]
     started = time.perf_counter()
     with write_transaction(engine) as conn:
         log.append(conn, appends, META)
@@ -226,11 +263,14 @@ def bulk_bare(path: Path, n: int) -> float:
 # -- (c) and (d): the demo database and its replay ----------------------------------------
 def demo_wall(path: Path, customers: int) -> float:
     script = Path(sys.executable).with_name("upgradecamp")
-    command = ([str(script)] if script.exists() else [sys.executable, "-m", "upgradecamp"])
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "upgradecamp"]
     started = time.perf_counter()
-    subprocess.run([*command, "demo", "--no-tui", "--customers", str(customers), "--db",
-                    str(path)], check=True, stdout=subprocess.DEVNULL,
-                   env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    subprocess.run(
+        [*command, "demo", "--no-tui", "--customers", str(customers), "--db", str(path)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
     return time.perf_counter() - started
 
 
@@ -249,8 +289,9 @@ def replay(path: Path) -> tuple[int, float]:
 
 
 # -- running and reporting ----------------------------------------------------------------
-def best_of(rounds: int, variants: dict[str, Callable[[Path, int], float]], tmp: Path,
-            n: int) -> dict[str, float]:
+def best_of(
+    rounds: int, variants: dict[str, Callable[[Path, int], float]], tmp: Path, n: int
+) -> dict[str, float]:
     """Best time of each variant, rounds interleaved so a busy moment hits them all alike."""
     best: dict[str, float] = {}
     for r in range(rounds):
@@ -277,50 +318,79 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-spine-") as tmpdir:
         tmp = Path(tmpdir)
         n = args.single
-        a = best_of(args.rounds, {"a-ours": single_ours, "a-pooled": single_ours_pooled,
-                                  "a-bare": single_bare, "a-es": single_eventsourcing,
-                                  "a-esrec": single_eventsourcing_recorder}, tmp, n)
+        a = best_of(
+            args.rounds,
+            {
+                "a-ours": single_ours,
+                "a-pooled": single_ours_pooled,
+                "a-bare": single_bare,
+                "a-es": single_eventsourcing,
+                "a-esrec": single_eventsourcing_recorder,
+            },
+            tmp,
+            n,
+        )
         a_ours, a_pooled, a_bare = a["a-ours"], a["a-pooled"], a["a-bare"]
         a_es, a_es_rec = a["a-es"], a["a-esrec"]
         es_pragmas = eventsourcing_synchronous(tmp / "a-es-0.db")
-        rows += [("(a) ours: EventLog.append, 1 write_transaction/event", n, a_ours),
-                 ("(a) what-if: ours on a pooled engine (QueuePool)", n, a_pooled),
-                 ("(a) bare sqlite3: INSERT + COMMIT per event", n, a_bare),
-                 ("(a) eventsourcing: Application.save, 1 event", n, a_es),
-                 ("(a) eventsourcing: recorder.insert_events, 1 event", n, a_es_rec)]
-        checks += [("(a) ours time / bare time", a_ours / a_bare, "<= 2.0",
-                    a_ours <= 2 * a_bare),
-                   ("(a) ours time / eventsourcing save time", a_ours / a_es, "<= 1.0",
-                    a_ours <= a_es)]
+        rows += [
+            ("(a) ours: EventLog.append, 1 write_transaction/event", n, a_ours),
+            ("(a) what-if: ours on a pooled engine (QueuePool)", n, a_pooled),
+            ("(a) bare sqlite3: INSERT + COMMIT per event", n, a_bare),
+            ("(a) eventsourcing: Application.save, 1 event", n, a_es),
+            ("(a) eventsourcing: recorder.insert_events, 1 event", n, a_es_rec),
+        ]
+        checks += [
+            ("(a) ours time / bare time", a_ours / a_bare, "<= 2.0", a_ours <= 2 * a_bare),
+            ("(a) ours time / eventsourcing save time", a_ours / a_es, "<= 1.0", a_ours <= a_es),
+        ]
 
         m = args.bulk
         b = best_of(args.rounds, {"b-ours": bulk_ours, "b-bare": bulk_bare}, tmp, m)
         b_ours, b_bare = b["b-ours"], b["b-bare"]
-        rows += [("(b) ours: one append of all events, 1 transaction", m, b_ours),
-                 ("(b) bare: executemany + sha256 chain in Python", m, b_bare)]
-        checks.append(("(b) ours speed / bare speed", b_bare / b_ours, ">= 0.5",
-                       b_ours <= 2 * b_bare))
+        rows += [
+            ("(b) ours: one append of all events, 1 transaction", m, b_ours),
+            ("(b) bare: executemany + sha256 chain in Python", m, b_bare),
+        ]
+        checks.append(
+            ("(b) ours speed / bare speed", b_bare / b_ours, ">= 0.5", b_ours <= 2 * b_bare)
+        )
 
         demo_db = tmp / "demo.db"
         d_wall = demo_wall(demo_db, args.customers)
         replays = [replay(demo_db) for _ in range(args.rounds)]
         events = replays[0][0]
         c_cold, c_best = replays[0][1], min(t for _e, t in replays)
-        rows += [(f"(c) log replay, first in process (pinyin cold), {args.customers:,} "
-                  "clients", events, c_cold),
-                 ("(c) log replay, best of rounds (pinyin cached)", events, c_best),
-                 (f"(d) upgradecamp demo --no-tui --customers {args.customers:,} (wall)",
-                  events, d_wall)]
-        checks += [("(c) replay events/s (first run)", events / c_cold, ">= 30,000",
-                    events / c_cold >= 30_000),
-                   ("(d) demo wall time, s", d_wall, "< 15", d_wall < 15)]
+        rows += [
+            (
+                f"(c) log replay, first in process (pinyin cold), {args.customers:,} clients",
+                events,
+                c_cold,
+            ),
+            ("(c) log replay, best of rounds (pinyin cached)", events, c_best),
+            (
+                f"(d) upgradecamp demo --no-tui --customers {args.customers:,} (wall)",
+                events,
+                d_wall,
+            ),
+        ]
+        checks += [
+            (
+                "(c) replay events/s (first run)",
+                events / c_cold,
+                ">= 30,000",
+                events / c_cold >= 30_000,
+            ),
+            ("(d) demo wall time, s", d_wall, "< 15", d_wall < 15),
+        ]
 
     width = max(len(name) for name, _n, _t in rows)
-    print(f"\n{'case':<{width}}  {'events':>8}  {'seconds':>9}  {'ms/event':>9}  "
-          f"{'events/s':>10}")
+    print(f"\n{'case':<{width}}  {'events':>8}  {'seconds':>9}  {'ms/event':>9}  {'events/s':>10}")
     for name, count, seconds in rows:
-        print(f"{name:<{width}}  {count:>8,}  {seconds:>9.3f}  {seconds / count * 1e3:>9.4f}  "
-              f"{count / seconds:>10,.0f}")
+        print(
+            f"{name:<{width}}  {count:>8,}  {seconds:>9.3f}  {seconds / count * 1e3:>9.4f}  "
+            f"{count / seconds:>10,.0f}"
+        )
     print(f"\neventsourcing's SQLite connection: {es_pragmas}")
     print(f"\n{'check':<44}  {'value':>10}  {'target':>10}  verdict")
     for name, value, target, ok in checks:

@@ -55,7 +55,8 @@ App.run = _bench_run
 """
 
 CHILDREN = {
-    "bare": AUTOPILOT + r"""
+    "bare": AUTOPILOT
+    + r"""
 from textual.app import ComposeResult
 
 class Bare(App):
@@ -65,11 +66,13 @@ class Bare(App):
 
 Bare().run()
 """,
-    "run_tui": AUTOPILOT + r"""
+    "run_tui": AUTOPILOT
+    + r"""
 from upgradecamp.tui.app import run_tui
 run_tui(sys.argv[1], lang="zh_CN")
 """,
-    "cli": AUTOPILOT + r"""
+    "cli": AUTOPILOT
+    + r"""
 from upgradecamp.cli import main
 sys.argv = ["upgradecamp", "tui", "--db", sys.argv[1], "--lang", "zh_CN"]
 main()
@@ -88,13 +91,35 @@ def build_database(path: Path, customers: int) -> str:
 def one_start(kind: str, db: str) -> float:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), UPGRADECAMP_TERMINAL="bench")
     started = time.time()
-    done = subprocess.run([sys.executable, "-c", CHILDREN[kind], db], capture_output=True,
-                          text=True, env=env, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILDREN[kind], db],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     for line in done.stdout.splitlines():
         if line.startswith("READY "):
             return float(line.split()[1]) - started
-    raise RuntimeError(f"{kind} never accepted a key (exit {done.returncode}):\n"
-                       f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    raise RuntimeError(
+        f"{kind} never accepted a key (exit {done.returncode}):\n"
+        f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    )
+
+
+def measure(runs: int, customers: int, echo=print) -> dict[str, list[float]]:
+    """Start-up seconds of each kind, `runs` of each, interleaved."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "demo.db"
+        echo(f"demo database: {build_database(db, customers)}")
+        for kind in CHILDREN:  # warm the bytecode caches; not counted
+            one_start(kind, str(db))
+        times: dict[str, list[float]] = {kind: [] for kind in CHILDREN}
+        for _ in range(runs):
+            for kind in CHILDREN:
+                times[kind].append(one_start(kind, str(db)))
+    return times
 
 
 def main() -> float:
@@ -102,28 +127,24 @@ def main() -> float:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--customers", type=int, default=2000)
     args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "demo.db"
-        print(f"demo database: {build_database(db, args.customers)}")
-        for kind in CHILDREN:  # warm the bytecode caches; not counted
-            one_start(kind, str(db))
-        times: dict[str, list[float]] = {kind: [] for kind in CHILDREN}
-        for _ in range(args.runs):
-            for kind in CHILDREN:
-                times[kind].append(one_start(kind, str(db)))
-
+    times = measure(args.runs, args.customers)
     medians = {kind: statistics.median(values) for kind, values in times.items()}
     for kind, values in times.items():
-        print(f"{kind:8} median {medians[kind] * 1000:7.1f} ms   "
-              f"min {min(values) * 1000:7.1f}   max {max(values) * 1000:7.1f}   "
-              f"({len(values)} runs)")
+        print(
+            f"{kind:8} median {medians[kind] * 1000:7.1f} ms   "
+            f"min {min(values) * 1000:7.1f}   max {max(values) * 1000:7.1f}   "
+            f"({len(values)} runs)"
+        )
     ratio = medians["run_tui"] / medians["bare"]
     cli_ratio = medians["cli"] / medians["bare"]
-    print(f"ratio run_tui/bare: {ratio:.2f} (target ≤ {TARGET_RATIO})"
-          f"{'' if ratio <= TARGET_RATIO else '  OVER TARGET'}")
-    print(f"ratio cli/bare:     {cli_ratio:.2f} (target ≤ {TARGET_RATIO})"
-          f"{'' if cli_ratio <= TARGET_RATIO else '  OVER TARGET'}")
+    print(
+        f"ratio run_tui/bare: {ratio:.2f} (target ≤ {TARGET_RATIO})"
+        f"{'' if ratio <= TARGET_RATIO else '  OVER TARGET'}"
+    )
+    print(
+        f"ratio cli/bare:     {cli_ratio:.2f} (target ≤ {TARGET_RATIO})"
+        f"{'' if cli_ratio <= TARGET_RATIO else '  OVER TARGET'}"
+    )
     return ratio
 
 

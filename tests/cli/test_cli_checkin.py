@@ -46,19 +46,39 @@ def db(tmp_path, monkeypatch, clock):
     from upgradecamp.service.bus import bootstrap
 
     path = str(tmp_path / "cli.db")
-    monkeypatch.setenv("UPGRADECAMP_PIN", "1234")
-    monkeypatch.setenv("UPGRADECAMP_NEW_PIN", "1234")
+    monkeypatch.setenv("UPGRADECAMP_PIN", "123409")
+    monkeypatch.setenv("UPGRADECAMP_NEW_PIN", "123409")
     monkeypatch.delenv("UPGRADECAMP_AS", raising=False)
     monkeypatch.delenv("UPGRADECAMP_OVERRIDE_PIN", raising=False)
     assert runner.invoke(app, ["init", "--admin", "admin1", "--db", path]).exit_code == 0
-    for code, name, role in [("org2", "赵六", "organizer"), ("ck2", "钱七", "checkin"),
-                             ("mk2", "王五", "marketer")]:
-        result = runner.invoke(app, ["staff", "add", code, "--name", name, "--role", role,
-                                     "--branch", "B02", "--db", path, "--as", "admin1"])
+    for code, name, role in [
+        ("org2", "赵六", "organizer"),
+        ("ck2", "钱七", "checkin"),
+        ("mk2", "王五", "marketer"),
+    ]:
+        result = runner.invoke(
+            app,
+            [
+                "staff",
+                "add",
+                code,
+                "--name",
+                name,
+                "--role",
+                role,
+                "--branch",
+                "B02",
+                "--db",
+                path,
+                "--as",
+                "admin1",
+            ],
+        )
         assert result.exit_code == 0, result.output
     services = bootstrap(path, clock=clock, terminal="setup")
-    services.execute(RegisterClients(clients=[client_row(n, aum="80000.00") for n in range(6)]),
-                     ADMIN)
+    services.execute(
+        RegisterClients(clients=[client_row(n, aum="80000.00") for n in range(6)]), ADMIN
+    )
     clock.advance(days=-40)
     services.execute(PlanSessions(branch="B02", start="2026-11-20 15:00", capacity=2), ADMIN)
     built = services.execute(BuildInviteList(session_id=SESSION), ADMIN)
@@ -87,8 +107,12 @@ def test_check_in_by_code_then_refused_the_second_time(db):
     assert first.exit_code == 0, first.output
     data = json.loads(first.stdout)
     assert data["checkin_id"] == f"{SESSION}-C001"
-    assert (data["client_id"], data["walk_in"], data["terminal"], data["by"]) == \
-        (invitations[0]["client_id"], False, "desk-1", "ck2")
+    assert (data["client_id"], data["walk_in"], data["terminal"], data["by"]) == (
+        invitations[0]["client_id"],
+        False,
+        "desk-1",
+        "ck2",
+    )
     assert data["at"] == "2026-11-20T10:00:00+08:00"
     again = run(path, SESSION, "--code", code)
     assert again.exit_code == 1
@@ -109,21 +133,35 @@ def test_walk_ins_fill_the_room_then_need_an_override(db, monkeypatch):
     monkeypatch.setenv("UPGRADECAMP_OVERRIDE_PIN", "0000")
     wrong = run(path, SESSION, "--client", c, "--override", "org2")
     assert wrong.exit_code == 1 and "wrong PIN for org2" in wrong.stderr
-    monkeypatch.setenv("UPGRADECAMP_OVERRIDE_PIN", "1234")
+    monkeypatch.setenv("UPGRADECAMP_OVERRIDE_PIN", "123409")
     let_in = run(path, SESSION, "--client", c, "--override", "org2", "--json")
     assert let_in.exit_code == 0, let_in.output
     assert json.loads(let_in.stdout)["override_by"] == "org2"
     board = json.loads(run(path, "board", SESSION, "--json", actor=None).stdout)
-    assert (board["arrived"], board["walk_ins"], board["free_seats"], board["overrides"]) == \
-        (3, 3, 0, 1)
+    assert (board["arrived"], board["walk_ins"], board["free_seats"], board["overrides"]) == (
+        3,
+        3,
+        0,
+        1,
+    )
     assert board["expected"] == len(invitations)
 
 
 def test_a_walk_in_prospect_and_a_referral(db):
     path, invitations = db
     referrer = walk_ins(invitations)[0]
-    result = run(path, SESSION, "--walk-in", "--name", "孙八", "--mobile", "13600006666",
-                 "--referred-by", referrer, "--json")
+    result = run(
+        path,
+        SESSION,
+        "--walk-in",
+        "--name",
+        "孙八",
+        "--mobile",
+        "13600006666",
+        "--referred-by",
+        referrer,
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["prospect"] is True and data["referred_by"] == referrer
@@ -150,9 +188,13 @@ def test_annul_and_recent(db):
     assert no_reason.exit_code == 2
     annulled = run(path, "annul", checkin_id, "--reason", "wrong client", "--json")
     assert annulled.exit_code == 0, annulled.output
-    assert json.loads(annulled.stdout) == {"checkin_id": checkin_id, "session_id": SESSION,
-                                           "client_id": invitations[0]["client_id"],
-                                           "annulled": True, "reason": "wrong client"}
+    assert json.loads(annulled.stdout) == {
+        "checkin_id": checkin_id,
+        "session_id": SESSION,
+        "client_id": invitations[0]["client_id"],
+        "annulled": True,
+        "reason": "wrong client",
+    }
     twice = run(path, "annul", checkin_id, "--reason", "again")
     assert twice.exit_code == 1 and "already annulled" in twice.stderr
     unknown = run(path, "annul", f"{SESSION}-C999", "--reason", "typo")
@@ -191,8 +233,9 @@ def test_board_of_an_unknown_session_and_help(db):
 def test_the_checkin_group_alone_as_main_builds_it(db):
     path, invitations = db
     only = build_app("checkin")
-    result = runner.invoke(only, ["checkin", SESSION, "--code", invitations[1]["code"],
-                                  "--db", path, "--as", "ck2"])
+    result = runner.invoke(
+        only, ["checkin", SESSION, "--code", invitations[1]["code"], "--db", path, "--as", "ck2"]
+    )
     assert result.exit_code == 0, result.output
     board = runner.invoke(only, ["checkin", "board", SESSION, "--db", path, "--json"])
     assert json.loads(board.stdout)["arrived"] == 1

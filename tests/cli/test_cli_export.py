@@ -34,19 +34,31 @@ def _start(days: int) -> str:
 @pytest.fixture
 def db(tmp_path, monkeypatch):
     path = str(tmp_path / "cli.db")
-    monkeypatch.setenv("UPGRADECAMP_PIN", "1234")
+    monkeypatch.setenv("UPGRADECAMP_PIN", "123409")
     monkeypatch.delenv("UPGRADECAMP_AS", raising=False)
     assert runner.invoke(app, ["init", "--admin", "admin1", "--db", path]).exit_code == 0
     services = bootstrap(path)
-    for code, role, branch in (("org1", "organizer", "B01"), ("mk1", "marketer", "B02"),
-                               ("mk2", "marketer", "B02"), ("ck1", "checkin", "B02")):
-        services.execute(AddStaff(code=code, name=f"员工{code}", role=role, branch=branch,
-                                  pin="1234"), ADMIN)
-    services.execute(RegisterClients(clients=[
-        client_row(1, name=FORMULA_NAME, aum="150000.00"),
-        *[client_row(n) for n in range(2, 6)]]), ADMIN)
-    session = services.execute(PlanSessions(branch="B02", start=_start(40), capacity=2),
-                               ADMIN)["sessions"][0]["session_id"]
+    for code, role, branch in (
+        ("org1", "organizer", "B01"),
+        ("mk1", "marketer", "B02"),
+        ("mk2", "marketer", "B02"),
+        ("ck1", "checkin", "B02"),
+    ):
+        services.execute(
+            AddStaff(code=code, name=f"员工{code}", role=role, branch=branch, pin="123409"), ADMIN
+        )
+    services.execute(
+        RegisterClients(
+            clients=[
+                client_row(1, name=FORMULA_NAME, aum="150000.00"),
+                *[client_row(n) for n in range(2, 6)],
+            ]
+        ),
+        ADMIN,
+    )
+    session = services.execute(PlanSessions(branch="B02", start=_start(40), capacity=2), ADMIN)[
+        "sessions"
+    ][0]["session_id"]
     services.execute(BuildInviteList(session_id=session), ADMIN)
     services.engine.dispose()
     out = tmp_path / "out"
@@ -61,18 +73,20 @@ def run(path, *args, who="org1"):
 def exports_recorded(path) -> list[dict]:
     services = bootstrap(path)
     with read_transaction(services.engine) as conn:
-        events = [e for e in services.log.read_all(conn, after=0)
-                  if e.type == "PersonalDataExported"]
+        events = [
+            e for e in services.log.read_all(conn, after=0) if e.type == "PersonalDataExported"
+        ]
     services.engine.dispose()
     return [{**e.payload, "actor": e.meta["actor"]} for e in events]
 
 
-def test_clients_to_csv_has_a_bom_a_header_masked_mobiles_and_safe_names(db):
+def test_clients_to_csv_has_a_bom_a_header_masked_mobiles_and_safe_names(db, monkeypatch):
+    monkeypatch.setenv("UPGRADECAMP_LANG", "zh_CN")  # headers in Chinese
     path, _, out = db
     file = out / "clients.csv"
     result = run(path, "clients", "--format", "csv", "--out", str(file))
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith(f"5 row(s) written to {file} (mobiles masked)")
+    assert result.stdout.startswith(f"已写入 5 行到 {file}（手机号已遮蔽）")  # the summary too
     assert file.read_bytes().startswith(b"\xef\xbb\xbf")
     with file.open(encoding="utf-8-sig", newline="") as fh:
         table = list(csv.reader(fh))
@@ -82,18 +96,31 @@ def test_clients_to_csv_has_a_bom_a_header_masked_mobiles_and_safe_names(db):
     assert first[table[0].index("金融资产")] == "150000.00"
     assert all("****" in r[2] for r in table[1:])
     [event] = exports_recorded(path)
-    assert (event["what"], event["format"], event["rows"], event["unmasked"],
-            event["actor"]) == ("clients", "csv", 5, False, "org1")
+    assert (event["what"], event["format"], event["rows"], event["unmasked"], event["actor"]) == (
+        "clients",
+        "csv",
+        5,
+        False,
+        "org1",
+    )
 
 
-def test_invitations_to_xlsx_with_json_summary(db):
+def test_invitations_to_xlsx_with_json_summary(db, monkeypatch):
+    monkeypatch.setenv("UPGRADECAMP_LANG", "zh_CN")  # headers in Chinese
     path, session, out = db
     file = out / "inv.xlsx"
     result = run(path, "invitations", "--out", str(file), "--session", session, "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary == {"what": "invitations", "format": "xlsx", "file": str(file), "rows": 3,
-                       "masked": True, "unmasked": False, "filters": {"session": session}}
+    assert summary == {
+        "what": "invitations",
+        "format": "xlsx",
+        "file": str(file),
+        "rows": 3,
+        "masked": True,
+        "unmasked": False,
+        "filters": {"session": session},
+    }
     ws = openpyxl.load_workbook(file).active
     assert ws.freeze_panes == "A2" and ws["A1"].font.b
     header = [c.value for c in ws[1]]
@@ -110,13 +137,24 @@ def test_invitations_to_xlsx_with_json_summary(db):
 def test_followups_to_json_parses_even_when_empty(db):
     path, _, out = db
     file = out / "f.json"
-    result = run(path, "followups", "--format", "json", "--out", str(file), "--status", "open",
-                 "--due-from", "2026-01-01", "--due-to", "2026-12-31")
+    result = run(
+        path,
+        "followups",
+        "--format",
+        "json",
+        "--out",
+        str(file),
+        "--status",
+        "open",
+        "--due-from",
+        "2026-01-01",
+        "--due-to",
+        "2026-12-31",
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(file.read_text(encoding="utf-8")) == []
     [event] = exports_recorded(path)
-    assert event["filters"] == {"status": "open", "due_from": "2026-01-01",
-                                "due_to": "2026-12-31"}
+    assert event["filters"] == {"status": "open", "due_from": "2026-01-01", "due_to": "2026-12-31"}
 
 
 def test_unmasked_is_refused_for_a_marketer_with_exit_1(db):
@@ -147,13 +185,16 @@ def test_a_checkin_clerk_may_not_export(db):
     assert list(out.iterdir()) == []
 
 
-@pytest.mark.parametrize("args, message", [
-    (["clients", "--format", "pdf"], "unknown format 'pdf'"),
-    (["clients", "--status", "gone"], "unknown status 'gone'"),
-    (["invitations", "--session", "B02-nope"], "no session 'B02-nope'"),
-    (["followups", "--due-from", "tomorrow"], "is not a date"),
-    (["followups", "--assignee", "nobody"], "no staff member 'nobody'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["clients", "--format", "pdf"], "unknown format 'pdf'"),
+        (["clients", "--status", "gone"], "unknown status 'gone'"),
+        (["invitations", "--session", "B02-nope"], "no session 'B02-nope'"),
+        (["followups", "--due-from", "tomorrow"], "is not a date"),
+        (["followups", "--assignee", "nobody"], "no staff member 'nobody'"),
+    ],
+)
 def test_bad_input_exits_2_and_writes_nothing(db, args, message):
     path, _, out = db
     result = run(path, *args, "--out", str(out / "x.csv"))

@@ -30,18 +30,28 @@ def _start(days: int) -> str:
 @pytest.fixture
 def db(tmp_path, monkeypatch):
     path = str(tmp_path / "cli.db")
-    monkeypatch.setenv("UPGRADECAMP_PIN", "1234")
+    monkeypatch.setenv("UPGRADECAMP_PIN", "123409")
     monkeypatch.delenv("UPGRADECAMP_AS", raising=False)
     assert runner.invoke(app, ["init", "--admin", "admin1", "--db", path]).exit_code == 0
     services = bootstrap(path)
-    for code, role, branch in (("org1", "organizer", "B01"), ("mk1", "marketer", "B02"),
-                               ("mk2", "marketer", "B02")):
-        services.execute(AddStaff(code=code, name=f"员工{code}", role=role, branch=branch,
-                                  pin="1234"), ADMIN)
-    services.execute(RegisterClients(clients=[
-        *[client_row(n) for n in range(1, 7)],
-        client_row(7, marketing_consent=False),
-        *[client_row(n, aum="300000.00") for n in range(8, 11)]]), ADMIN)
+    for code, role, branch in (
+        ("org1", "organizer", "B01"),
+        ("mk1", "marketer", "B02"),
+        ("mk2", "marketer", "B02"),
+    ):
+        services.execute(
+            AddStaff(code=code, name=f"员工{code}", role=role, branch=branch, pin="123409"), ADMIN
+        )
+    services.execute(
+        RegisterClients(
+            clients=[
+                *[client_row(n) for n in range(1, 7)],
+                client_row(7, marketing_consent=False),
+                *[client_row(n, aum="300000.00") for n in range(8, 11)],
+            ]
+        ),
+        ADMIN,
+    )
     far = services.execute(PlanSessions(branch="B02", start=_start(60), capacity=2), ADMIN)
     near = services.execute(PlanSessions(branch="B02", start=_start(10), capacity=2), ADMIN)
     services.engine.dispose()
@@ -136,21 +146,39 @@ def test_export_outcome_and_list(db, tmp_path):
     assert run(path, "export", far, "--kind", "fax", "--out", str(out)).exit_code == 2
     assert run(path, "export", far, "--kind", "sms", "--out", str(out), who="mk1").exit_code == 1
 
-    done = run(path, "outcome", invs[0]["code"], "--channel", "call", "--result", "wrong_number",
-               "--note", "空号", who="mk1")
+    done = run(
+        path,
+        "outcome",
+        invs[0]["code"],
+        "--channel",
+        "call",
+        "--result",
+        "wrong_number",
+        "--note",
+        "空号",
+        who="mk1",
+    )
     assert done.exit_code == 0, done.output
     assert "state wrong_number" in done.stdout and "unreachable" in done.stdout
     bad = run(path, "outcome", invs[1]["invitation_id"], "--channel", "sms", "--result", "maybe")
     assert bad.exit_code == 2 and "sent, opted_out" in bad.stderr
-    early = run(path, "outcome", invs[1]["invitation_id"], "--channel", "call", "--result",
-                "informed")
+    early = run(
+        path, "outcome", invs[1]["invitation_id"], "--channel", "call", "--result", "informed"
+    )
     assert early.exit_code == 1
-    confirmed = run(path, "outcome", invs[1]["invitation_id"], "--channel", "call",
-                    "--result", "confirmed", "--json")
+    confirmed = run(
+        path,
+        "outcome",
+        invs[1]["invitation_id"],
+        "--channel",
+        "call",
+        "--result",
+        "confirmed",
+        "--json",
+    )
     assert json.loads(confirmed.stdout)["state"] == "confirmed"
 
-    calls = run(path, "export", far, "--kind", "calls", "--out", str(tmp_path / "c.csv"),
-                "--json")
+    calls = run(path, "export", far, "--kind", "calls", "--out", str(tmp_path / "c.csv"), "--json")
     assert json.loads(calls.stdout)["left_out"] == {"unreachable": 1}
 
     listed = run(path, "list", far, "--json", who="mk1")
@@ -160,3 +188,13 @@ def test_export_outcome_and_list(db, tmp_path):
     assert all("****" in r["mobile_masked"] for r in rows)
     assert "13800000" not in listed.stdout
     assert run(path, "list", "B02-20990101-1500").exit_code == 2
+    # People read it too: a header, and columns aligned by cell width whatever the names.
+    from rich.cells import cell_len
+
+    human = run(path, "list", far, who="mk1")
+    assert human.exit_code == 0, human.output
+    header, *lines = human.stdout.splitlines()
+    assert header.split()[:4] == ["invitation", "code", "client", "name"]
+    assert len(lines) == 3
+    mobile_at = cell_len(header[: header.index("mobile")])
+    assert {cell_len(line[: line.index("****") - 3]) for line in lines} == {mobile_at}, human.stdout

@@ -17,7 +17,7 @@ runner = CliRunner()
 @pytest.fixture
 def db(tmp_path, monkeypatch):
     path = str(tmp_path / "cli.db")
-    monkeypatch.setenv("UPGRADECAMP_PIN", "1234")
+    monkeypatch.setenv("UPGRADECAMP_PIN", "123409")
     result = runner.invoke(app, ["init", "--admin", "admin1", "--db", path])
     assert result.exit_code == 0, result.output
     return path
@@ -30,9 +30,26 @@ def test_init_twice_is_refused_with_exit_1(db):
 
 
 def test_staff_add_and_list(db, monkeypatch):
-    monkeypatch.setenv("UPGRADECAMP_NEW_PIN", "5678")
-    result = runner.invoke(app, ["staff", "add", "mk1", "--name", "张三", "--role", "marketer",
-                                 "--branch", "B02", "--db", db, "--as", "admin1", "--json"])
+    monkeypatch.setenv("UPGRADECAMP_NEW_PIN", "567809")
+    result = runner.invoke(
+        app,
+        [
+            "staff",
+            "add",
+            "mk1",
+            "--name",
+            "张三",
+            "--role",
+            "marketer",
+            "--branch",
+            "B02",
+            "--db",
+            db,
+            "--as",
+            "admin1",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["code"] == "mk1"
     listed = json.loads(runner.invoke(app, ["staff", "list", "--db", db, "--json"]).stdout)
@@ -40,13 +57,45 @@ def test_staff_add_and_list(db, monkeypatch):
 
 
 def test_staff_add_refusals_and_bad_input(db, monkeypatch):
-    monkeypatch.setenv("UPGRADECAMP_NEW_PIN", "5678")
-    bad_role = runner.invoke(app, ["staff", "add", "x1", "--name", "王", "--role", "boss",
-                                   "--branch", "B02", "--db", db, "--as", "admin1"])
+    monkeypatch.setenv("UPGRADECAMP_NEW_PIN", "567809")
+    bad_role = runner.invoke(
+        app,
+        [
+            "staff",
+            "add",
+            "x1",
+            "--name",
+            "王",
+            "--role",
+            "boss",
+            "--branch",
+            "B02",
+            "--db",
+            db,
+            "--as",
+            "admin1",
+        ],
+    )
     assert bad_role.exit_code == 2 and "unknown role 'boss'" in bad_role.stderr
     monkeypatch.setenv("UPGRADECAMP_PIN", "9999")
-    wrong_pin = runner.invoke(app, ["staff", "add", "x2", "--name", "王", "--role", "checkin",
-                                    "--branch", "B02", "--db", db, "--as", "admin1"])
+    wrong_pin = runner.invoke(
+        app,
+        [
+            "staff",
+            "add",
+            "x2",
+            "--name",
+            "王",
+            "--role",
+            "checkin",
+            "--branch",
+            "B02",
+            "--db",
+            db,
+            "--as",
+            "admin1",
+        ],
+    )
     assert wrong_pin.exit_code == 1 and "wrong PIN" in wrong_pin.stderr
     monkeypatch.delenv("UPGRADECAMP_AS", raising=False)
     no_actor = runner.invoke(app, ["log", "tail", "--db", db])
@@ -60,12 +109,11 @@ def test_missing_database_says_what_to_do(tmp_path):
 
 
 def test_log_tail_json_masks_and_hides_secrets(db):
-    result = runner.invoke(app, ["log", "tail", "-n", "3", "--db", db, "--as", "admin1",
-                                 "--json"])
+    result = runner.invoke(app, ["log", "tail", "-n", "10", "--db", db, "--as", "admin1", "--json"])
     assert result.exit_code == 0, result.output
     events = json.loads(result.stdout)
-    assert [e["type"] for e in events][-1] == "StaffAdded"
-    assert events[-1]["payload"]["pin_hash"] == "(hidden)"
+    [staff] = [e for e in events if e["type"] == "StaffAdded"]  # before the rewards catalogue
+    assert staff["payload"]["pin_hash"] == "(hidden)"
     assert "$argon2" not in result.stdout
 
 
@@ -73,11 +121,13 @@ def test_log_verify_replay_and_tampering(db):
     ok = runner.invoke(app, ["log", "verify", "--db", db])
     assert ok.exit_code == 0 and ok.stdout.startswith("ok:")
     replay = runner.invoke(app, ["log", "replay", "--db", db, "--as", "admin1", "--json"])
-    assert replay.exit_code == 0 and json.loads(replay.stdout)["events"] == 9
+    assert replay.exit_code == 0 and json.loads(replay.stdout)["events"] == 15  # 6 rewards
     engine = make_engine(db)
     with write_transaction(engine) as conn:
-        conn.execute(text("UPDATE event_log SET payload = :p WHERE position = 2"),
-                     {"p": '{"code":"B02","kind":"core","name":"x","theme":"y"}'})
+        conn.execute(
+            text("UPDATE event_log SET payload = :p WHERE position = 2"),
+            {"p": '{"code":"B02","kind":"core","name":"x","theme":"y"}'},
+        )
     bad = runner.invoke(app, ["log", "verify", "--db", db])
     assert bad.exit_code == 1 and "position 2" in bad.stderr
 

@@ -32,14 +32,15 @@ from upgradecamp.domain.invitations import (
 )
 
 
-def cand(n: int, aum: int = 100_000, branch: str = "B02", segment: str | None = None,
-         **kw) -> Candidate:
+def cand(
+    n: int, aum: int = 100_000, branch: str = "B02", segment: str | None = None, **kw
+) -> Candidate:
     segment = segment or ("potential" if aum < 200_000 else "mid_high")
-    return Candidate(client_id=f"C{n:03d}", branch=branch, aum=Decimal(aum), segment=segment,
-                     **kw)
+    return Candidate(client_id=f"C{n:03d}", branch=branch, aum=Decimal(aum), segment=segment, **kw)
 
 
 # --- codes --------------------------------------------------------------------------------
+
 
 def test_alphabet_has_no_look_alikes():
     for ch in "0O1IL2Z5S8B":
@@ -71,6 +72,7 @@ def test_code_normalising():
 
 
 # --- targets and mix ----------------------------------------------------------------------
+
 
 def test_target_rounds_up_and_tops_up():
     assert invite_target(10, Decimal("1.5"), 0) == 15
@@ -116,9 +118,15 @@ def test_mix_span():
 
 # --- selection ----------------------------------------------------------------------------
 
+
 def test_order_is_own_branch_then_aum_then_id():
-    cands = [cand(1, 150_000, "B03"), cand(2, 90_000), cand(3, 120_000), cand(4, 120_000),
-             cand(5, 199_000, "B05")]
+    cands = [
+        cand(1, 150_000, "B03"),
+        cand(2, 90_000),
+        cand(3, 120_000),
+        cand(4, 120_000),
+        cand(5, 199_000, "B05"),
+    ]
     sel = select_invitees(cands, Exclusions(), target=4, home_branch="B02")
     assert [c.client_id for c in sel.chosen] == ["C003", "C004", "C002", "C005"]
     assert sel.notes == []
@@ -153,8 +161,9 @@ def test_each_exclusion_keeps_out_a_client_who_would_be_chosen(reason):
 
 def test_a_client_is_counted_once_under_the_first_reason():
     c = cand(1, consent=False, unreachable=True)
-    sel = select_invitees([c], Exclusions(invited_elsewhere=frozenset({"C001"})), target=1,
-                          home_branch="B02")
+    sel = select_invitees(
+        [c], Exclusions(invited_elsewhere=frozenset({"C001"})), target=1, home_branch="B02"
+    )
     assert sel.excluded_counts() == {"no_consent": 1}
     assert sel.chosen == [] and sel.notes == ["only 0 eligible client(s) for a target of 1"]
 
@@ -163,21 +172,32 @@ def test_mix_draws_each_segment_from_its_own_candidates():
     potential = [cand(n, 100_000 + n) for n in range(1, 20)]
     mid_high = [cand(n, 300_000 + n) for n in range(20, 30)]
     private = [cand(30, 9_000_000, segment="private")]
-    sel = select_invitees([*potential, *mid_high, *private], Exclusions(), target=15,
-                          home_branch="B02", mix={"potential": 2, "mid_high": 1})
+    sel = select_invitees(
+        [*potential, *mid_high, *private],
+        Exclusions(),
+        target=15,
+        home_branch="B02",
+        mix={"potential": 2, "mid_high": 1},
+    )
     assert sel.by_segment() == {"potential": 10, "mid_high": 5}
     assert sel.wanted == {"potential": 10, "mid_high": 5}
     # the richest of each segment, not the richest overall
-    assert {c.client_id for c in sel.chosen if c.segment == "mid_high"} == \
-        {f"C{n:03d}" for n in range(25, 30)}
+    assert {c.client_id for c in sel.chosen if c.segment == "mid_high"} == {
+        f"C{n:03d}" for n in range(25, 30)
+    }
     assert sel.notes == []
 
 
 def test_a_short_segment_is_filled_from_the_others_with_a_note():
     potential = [cand(n, 100_000 + n) for n in range(1, 20)]
     mid_high = [cand(20, 300_000), cand(21, 400_000)]
-    sel = select_invitees([*potential, *mid_high], Exclusions(), target=15, home_branch="B02",
-                          mix={"potential": 2, "mid_high": 1})
+    sel = select_invitees(
+        [*potential, *mid_high],
+        Exclusions(),
+        target=15,
+        home_branch="B02",
+        mix={"potential": 2, "mid_high": 1},
+    )
     assert sel.by_segment() == {"potential": 13, "mid_high": 2}
     assert sel.notes == ["mid_high: 2 eligible of 5 wanted", "3 place(s) filled from potential"]
 
@@ -191,17 +211,29 @@ def test_without_a_mix_the_range_alone_decides():
 def test_exclusions_apply_inside_the_mix():
     mid_high = [cand(20, 300_000, consent=False), cand(21, 400_000)]
     potential = [cand(n, 100_000 + n) for n in range(1, 5)]
-    sel = select_invitees([*mid_high, *potential], Exclusions(), target=3, home_branch="B02",
-                          mix={"potential": 2, "mid_high": 1})
+    sel = select_invitees(
+        [*mid_high, *potential],
+        Exclusions(),
+        target=3,
+        home_branch="B02",
+        mix={"potential": 2, "mid_high": 1},
+    )
     assert sel.by_segment() == {"mid_high": 1, "potential": 2}
     assert sel.excluded_counts() == {"no_consent": 1}
 
 
 # --- outcomes -----------------------------------------------------------------------------
 
+
 def row(state="invited", **kw):
-    return {"state": state, "calls": 0, "sms_sent": False, "wechat_added": False,
-            "to_tell": False, **kw}
+    return {
+        "state": state,
+        "calls": 0,
+        "sms_sent": False,
+        "wechat_added": False,
+        "to_tell": False,
+        **kw,
+    }
 
 
 def test_each_channel_allows_its_results_and_says_which():
@@ -229,11 +261,12 @@ def test_informed_only_for_cancelled_sessions_and_closed_sessions_take_client_fa
 def test_outcome_changes():
     assert outcome_changes(row(), "sms", "sent") == {"state": "sent", "sms_sent": True}
     assert outcome_changes(row("confirmed"), "sms", "sent")["state"] == "confirmed"
-    assert outcome_changes(row("sent"), "call", "confirmed") == {"state": "confirmed",
-                                                                 "calls": 1}
+    assert outcome_changes(row("sent"), "call", "confirmed") == {"state": "confirmed", "calls": 1}
     assert outcome_changes(row("no_answer", calls=2), "call", "call_back")["calls"] == 3
-    assert outcome_changes(row("confirmed"), "wechat", "added") == {"state": "confirmed",
-                                                                   "wechat_added": True}
+    assert outcome_changes(row("confirmed"), "wechat", "added") == {
+        "state": "confirmed",
+        "wechat_added": True,
+    }
     informed = outcome_changes(row("confirmed", to_tell=True), "call", "informed")
     assert informed == {"state": "confirmed", "to_tell": False, "calls": 1}
     assert outcome_changes(row(), "sms", "opted_out")["state"] == "opted_out"
@@ -241,20 +274,49 @@ def test_outcome_changes():
 
 # --- SMS ----------------------------------------------------------------------------------
 
+
 def test_sms_text_has_every_field_and_ends_with_the_opt_out_line():
-    text = sms_text(name="张三", starts_at=datetime(2026, 12, 22, 7, 0, tzinfo=UTC),
-                    branch="城东支行幸福路网点", venue="贵宾室", theme="小小银行家", code="ACD349")
-    assert text == ("尊敬的张三，诚邀您参加12月22日（周二） 15:00在城东支行幸福路网点贵宾室举办的"
-                    "财富升级会（小小银行家），签到码ACD349。拒收请回复R")
-    no_theme = sms_text(name="李四", starts_at=datetime(2026, 12, 22, 7, 0, tzinfo=UTC),
-                        branch="B", venue="V", theme="", code="ACD349")
+    text = sms_text(
+        name="张三",
+        starts_at=datetime(2026, 12, 22, 7, 0, tzinfo=UTC),
+        branch="城东支行幸福路网点",
+        venue="贵宾室",
+        theme="小小银行家",
+        code="ACD349",
+    )
+    assert text == (
+        "尊敬的张三，诚邀您参加12月22日（周二） 15:00在城东支行幸福路网点贵宾室举办的"
+        "财富升级会（小小银行家），签到码ACD349。拒收请回复R"
+    )
+    no_theme = sms_text(
+        name="李四",
+        starts_at=datetime(2026, 12, 22, 7, 0, tzinfo=UTC),
+        branch="B",
+        venue="V",
+        theme="",
+        code="ACD349",
+    )
     assert "（）" not in no_theme
 
 
 def test_a_template_without_the_opt_out_line_gets_it():
-    text = sms_text(name="张三", starts_at=datetime(2026, 12, 22, 7, tzinfo=UTC), branch="B",
-                    venue="V", theme="", code="ACD349", template="{name}您好，签到码{code}。")
+    text = sms_text(
+        name="张三",
+        starts_at=datetime(2026, 12, 22, 7, tzinfo=UTC),
+        branch="B",
+        venue="V",
+        theme="",
+        code="ACD349",
+        template="{name}您好，签到码{code}。",
+    )
     assert text.endswith(OPT_OUT_LINE)
     with pytest.raises(BadInput):
-        sms_text(name="x", starts_at=datetime(2026, 12, 22, tzinfo=UTC), branch="B", venue="V",
-                 theme="", code="C", template="{nom}")
+        sms_text(
+            name="x",
+            starts_at=datetime(2026, 12, 22, tzinfo=UTC),
+            branch="B",
+            venue="V",
+            theme="",
+            code="C",
+            template="{nom}",
+        )

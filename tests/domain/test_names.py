@@ -60,16 +60,16 @@ def test_polyphonic_surnames_are_read_as_surnames_too_and_u_umlaut_both_ways():
 def test_search_entry_keeps_the_usual_keys_in_columns_and_the_rest_as_extras():
     from upgradecamp.domain.names import SearchEntry, search_entry, search_keys
 
-    assert search_entry("张小明") == SearchEntry("张小明", "小明", "明", "zhangxiaoming", "zxm",
-                                              "zhangxm", ())
+    assert search_entry("张小明") == SearchEntry(
+        "张小明", "小明", "明", "zhangxiaoming", "zxm", "zhangxm", ()
+    )
     assert search_entry("张三") == SearchEntry("张三", "三", "", "zhangsan", "zs", "", ())
     zeng = search_entry("曾小贤")
     assert (zeng.pinyin, zeng.initials) == ("zengxiaoxian", "zxx")
     assert zeng.extra == ("pcengxiaoxian", "icxx", "pcengxx")
     for name in ("欧阳娜娜", "吕布", "Anna 李", "单田芳"):
         entry = search_entry(name)
-        columns = {kind + value for kind, value in zip("nnnpip", entry[:6], strict=True)
-                   if value}
+        columns = {kind + value for kind, value in zip("nnnpip", entry[:6], strict=True) if value}
         assert columns | set(entry.extra) == set(search_keys(name, "")), name
         assert not columns & set(entry.extra)
 
@@ -77,8 +77,15 @@ def test_search_entry_keeps_the_usual_keys_in_columns_and_the_rest_as_extras():
 def test_search_keys_cover_every_kind_of_query():
     from upgradecamp.domain.names import search_keys
 
-    assert search_keys("张小明", "5678") == ["n张小明", "n小明", "n明", "pzhangxiaoming", "izxm",
-                                          "pzhangxm", "m5678"]
+    assert search_keys("张小明", "5678") == [
+        "n张小明",
+        "n小明",
+        "n明",
+        "pzhangxiaoming",
+        "izxm",
+        "pzhangxm",
+        "m5678",
+    ]
     keys = search_keys("欧阳 娜娜", "")
     assert {"n欧阳娜娜", "n娜娜", "pouyangnana", "ioynn", "pouyangnn"} <= set(keys)
     assert not any(k.startswith("m") for k in keys)

@@ -79,7 +79,7 @@ def test_existing_money_counts_only_the_uplift() -> None:
 
 
 def test_money_rounds_half_up_to_the_cent() -> None:
-    assert price_line(Q4, FormLine("fund", D("100.005")), False).value == D("100.01")
+    assert price_line(Q4, FormLine("fund", D("100.010")), False).value == D("100.01")
     # 0.01 × 1.5 = 0.015 → 0.02 (half up, not banker's 0.02/0.01 ambiguity)
     assert price_line(Q4, FormLine("fund", D("0.01")), False).converted_delta == D("0.02")
     assert price_line(Q4, FormLine("gold", D("0.01")), False).converted_delta == D("0.01")
@@ -108,7 +108,9 @@ def test_unknown_product_lists_the_known_codes() -> None:
         (FormLine("fund", 10.5), "decimal number"),  # type: ignore[arg-type]
         (FormLine("fund", "100"), "decimal number"),  # type: ignore[arg-type]
         (FormLine("fund", True), "decimal number"),  # type: ignore[arg-type]
-        (FormLine("fund", D("0.004")), "less than one cent"),
+        (FormLine("fund", D("0.004")), "more than two decimals"),
+        (FormLine("fund", D("1000.123")), "1000.123 has more than two decimals"),
+        (FormLine("fund", D("100.005")), "more than two decimals"),
         (FormLine("fund", D("1e13")), "more than one line"),
         (FormLine("fund", D(1), "cash"), "unknown source of funds 'cash'"),
         (FormLine("credit_card", D("1.5")), "whole units"),

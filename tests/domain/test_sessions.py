@@ -24,8 +24,19 @@ def test_start_is_read_as_shanghai_time():
     assert s.local_label(datetime(2026, 12, 1, 7, 0, tzinfo=UTC)) == "2026-12-01 15:00"
 
 
-@pytest.mark.parametrize("text", ["2026-12-01", "15:00", "2026-13-01 15:00", "2026-02-30 10:00",
-                                  "2026-12-01 24:00", "01/12/2026 15:00", "", "tomorrow"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-12-01",
+        "15:00",
+        "2026-13-01 15:00",
+        "2026-02-30 10:00",
+        "2026-12-01 24:00",
+        "01/12/2026 15:00",
+        "",
+        "tomorrow",
+    ],
+)
 def test_bad_start_is_bad_input_with_the_format(text):
     with pytest.raises(BadInput) as err:
         s.parse_start(text)
@@ -81,13 +92,17 @@ def test_series_never_starts_before_the_start_and_counts_the_start_week():
     assert s.local_label(starts[-1]) == "2027-01-07 15:00"
     # Sunday start with Monday sessions: the week of the start has none, the next one does.
     assert [s.local_label(x) for x in s.series_starts(at("2026-12-06 15:00"), (0,), 2)] == [
-        "2026-12-07 15:00"]
+        "2026-12-07 15:00"
+    ]
     assert s.series_starts(at("2026-12-06 15:00"), (0,), 1) == []
 
 
 def test_series_without_weekdays_repeats_the_start_weekday():
     assert [s.local_label(x) for x in s.series_starts(at("2026-12-01 15:00"), (), 3)] == [
-        "2026-12-01 15:00", "2026-12-08 15:00", "2026-12-15 15:00"]
+        "2026-12-01 15:00",
+        "2026-12-08 15:00",
+        "2026-12-15 15:00",
+    ]
     assert s.series_starts(at("2026-12-01 15:00"), (), 1) == [at("2026-12-01 15:00")]
     assert not s.is_series((), 1) and s.is_series((1,), 1) and s.is_series((), 2)
 
@@ -109,8 +124,9 @@ def test_ids_use_local_date_and_time_with_a_suffix_when_taken():
     assert s.free_id(base, {base, f"{base}-2"}) == "B02-20261201-1500-3"
     assert s.series_id_base("B02", when) == "B02-S20261201-1500"
     # 17:30 UTC is already the next day in Shanghai.
-    assert s.session_id_base("B01", datetime(2026, 12, 1, 17, 30, tzinfo=UTC)) == \
-        "B01-20261202-0130"
+    assert (
+        s.session_id_base("B01", datetime(2026, 12, 1, 17, 30, tzinfo=UTC)) == "B01-20261202-0130"
+    )
 
 
 # -- limits ------------------------------------------------------------------------------------
@@ -167,18 +183,28 @@ def test_presenter_a_marketer_host_an_organizer_by_preference():
 
 
 def test_others_stand_in_and_two_people_are_needed():
-    assert s.choose_host_presenter([("ck3", "checkin"), ("bh3", "branch_head")], None, None) == \
-        ("ck3", "bh3")
-    assert s.choose_host_presenter([("org3", "organizer"), ("ck3", "checkin")], None, None) == \
-        ("org3", "ck3")
+    assert s.choose_host_presenter([("ck3", "checkin"), ("bh3", "branch_head")], None, None) == (
+        "ck3",
+        "bh3",
+    )
+    assert s.choose_host_presenter([("org3", "organizer"), ("ck3", "checkin")], None, None) == (
+        "org3",
+        "ck3",
+    )
     assert s.choose_host_presenter([("mk3", "marketer")], None, None) is None
     assert s.choose_host_presenter([], None, None) is None
     assert s.choose_host_presenter([("mk3", "marketer")], None, "mk3") is None
 
 
 # -- overlaps ----------------------------------------------------------------------------------
-def slot(sid: str, start: str, minutes: int = 40, venue: str = "贵宾室", branch: str = "B02",
-         status: str = "planned") -> Slot:
+def slot(
+    sid: str,
+    start: str,
+    minutes: int = 40,
+    venue: str = "贵宾室",
+    branch: str = "B02",
+    status: str = "planned",
+) -> Slot:
     when = at(start)
     return Slot(sid, branch, venue, when, s.ends_at(when, minutes), status)
 
@@ -196,11 +222,23 @@ def test_overlap_needs_same_branch_venue_and_intersecting_times():
 
 
 def test_every_clashing_date_of_a_series_is_reported():
-    booked = [slot("x1", "2026-12-03 15:20"), slot("x2", "2026-12-10 14:50"),
-              slot("x3", "2026-12-17 15:20", status="cancelled")]
-    candidates = [slot(f"c{i}", when) for i, when in enumerate(
-        ["2026-12-01 15:00", "2026-12-03 15:00", "2026-12-08 15:00", "2026-12-10 15:00",
-         "2026-12-17 15:00"])]
+    booked = [
+        slot("x1", "2026-12-03 15:20"),
+        slot("x2", "2026-12-10 14:50"),
+        slot("x3", "2026-12-17 15:20", status="cancelled"),
+    ]
+    candidates = [
+        slot(f"c{i}", when)
+        for i, when in enumerate(
+            [
+                "2026-12-01 15:00",
+                "2026-12-03 15:00",
+                "2026-12-08 15:00",
+                "2026-12-10 15:00",
+                "2026-12-17 15:00",
+            ]
+        )
+    ]
     clashes = s.find_overlaps(candidates, booked)
     assert [(c.session_id, o.session_id) for c, o in clashes] == [("c1", "x1"), ("c3", "x2")]
     err = s.overlap_error(clashes, len(candidates))
@@ -224,15 +262,22 @@ def test_lifecycle_allows_the_forward_moves():
     s.check_transition("X", "open", "cancel")
 
 
-@pytest.mark.parametrize(("status", "action", "code"), [
-    ("closed", "edit", "session_is_closed"), ("closed", "open", "session_is_closed"),
-    ("closed", "close", "session_is_closed"), ("closed", "cancel", "session_is_closed"),
-    ("cancelled", "edit", "session_is_cancelled"), ("cancelled", "open", "session_is_cancelled"),
-    ("cancelled", "close", "session_is_cancelled"),
-    ("cancelled", "cancel", "session_is_cancelled"),
-    ("open", "edit", "session_open_no_edit"), ("open", "open", "session_already_open"),
-    ("planned", "close", "session_never_opened"),
-])
+@pytest.mark.parametrize(
+    ("status", "action", "code"),
+    [
+        ("closed", "edit", "session_is_closed"),
+        ("closed", "open", "session_is_closed"),
+        ("closed", "close", "session_is_closed"),
+        ("closed", "cancel", "session_is_closed"),
+        ("cancelled", "edit", "session_is_cancelled"),
+        ("cancelled", "open", "session_is_cancelled"),
+        ("cancelled", "close", "session_is_cancelled"),
+        ("cancelled", "cancel", "session_is_cancelled"),
+        ("open", "edit", "session_open_no_edit"),
+        ("open", "open", "session_already_open"),
+        ("planned", "close", "session_never_opened"),
+    ],
+)
 def test_lifecycle_refusals(status, action, code):
     with pytest.raises(RuleRefused) as err:
         s.check_transition("B02-20261201-1500", status, action)

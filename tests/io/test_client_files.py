@@ -13,9 +13,11 @@ from upgradecamp.io.client_files import cell_text, read_client_file
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "fixtures" / "imports" / "clients_sample.csv"
-ZH_HEADER = ("客户号,姓名,手机号,证件号后四位,所属网点,客户经理,金融资产,风险等级,风险评估到期日,"
-             "营销同意,联系状态")
-ROW = "6200000001,张伟,13800000101,0012,B01,,\"128,000.00\",C3,2027-06-30,是,正常"
+ZH_HEADER = (
+    "客户号,姓名,手机号,证件号后四位,所属网点,客户经理,金融资产,风险等级,风险评估到期日,"
+    "营销同意,联系状态"
+)
+ROW = '6200000001,张伟,13800000101,0012,B01,,"128,000.00",C3,2027-06-30,是,正常'
 
 
 def write(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "c.csv") -> Path:
@@ -28,32 +30,67 @@ def test_the_sample_is_utf8_with_bom_and_chinese_headers():
     assert SAMPLE.read_bytes().startswith(b"\xef\xbb\xbf")
     file = read_client_file(SAMPLE)
     assert file.encoding == "utf-8-sig"
-    assert file.columns == ["client_id", "name", "mobile", "id_last4", "branch", "rm", "aum",
-                            "risk_grade", "risk_expires", "marketing_consent", "contact_status"]
+    assert file.columns == [
+        "client_id",
+        "name",
+        "mobile",
+        "id_last4",
+        "branch",
+        "rm",
+        "aum",
+        "risk_grade",
+        "risk_expires",
+        "marketing_consent",
+        "contact_status",
+    ]
     assert [r["line"] for r in file.rows] == list(range(2, 22))
     assert file.rows[0]["name"] == "张伟" and file.rows[0]["client_id"] == "6200000001"
-    assert file.notes == []
+    assert file.notes == [
+        "columns not in the file, so existing clients keep what upgradecamp holds: birthday"
+    ]  # the optional birthday (生日) column
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_utf8_with_or_without_bom_and_gb18030_read_the_same(tmp_path, encoding):
     file = read_client_file(write(tmp_path, f"{ZH_HEADER}\r\n{ROW}\r\n", encoding))
-    assert file.rows == [{"client_id": "6200000001", "name": "张伟", "mobile": "13800000101",
-                          "id_last4": "0012", "branch": "B01", "rm": "", "aum": "128,000.00",
-                          "risk_grade": "C3", "risk_expires": "2027-06-30",
-                          "marketing_consent": "是", "contact_status": "正常", "line": 2}]
+    assert file.rows == [
+        {
+            "client_id": "6200000001",
+            "name": "张伟",
+            "mobile": "13800000101",
+            "id_last4": "0012",
+            "branch": "B01",
+            "rm": "",
+            "aum": "128,000.00",
+            "risk_grade": "C3",
+            "risk_expires": "2027-06-30",
+            "marketing_consent": "是",
+            "contact_status": "正常",
+            "line": 2,
+        }
+    ]
     assert file.encoding == encoding
     assert ("read as GB18030 (not UTF-8)" in file.notes) == (encoding == "gb18030")
 
 
 def test_english_headers_in_any_case_spacing_or_width(tmp_path):
     header = "Client ID,ＮＡＭＥ, Mobile ,ID_Last4,BRANCH,aum,Marketing-Consent"
-    file = read_client_file(write(tmp_path, f"{header}\n6200000001,张伟,13800000101,0012,B01,"
-                                            "5000,Y\n"))
-    assert file.columns == ["client_id", "name", "mobile", "id_last4", "branch", "aum",
-                            "marketing_consent"]
-    assert file.notes == ["columns not in the file, so existing clients keep what upgradecamp "
-                          "holds: rm, risk_grade, risk_expires, contact_status"]
+    file = read_client_file(
+        write(tmp_path, f"{header}\n6200000001,张伟,13800000101,0012,B01,5000,Y\n")
+    )
+    assert file.columns == [
+        "client_id",
+        "name",
+        "mobile",
+        "id_last4",
+        "branch",
+        "aum",
+        "marketing_consent",
+    ]
+    assert file.notes == [
+        "columns not in the file, so existing clients keep what upgradecamp "
+        "holds: rm, risk_grade, risk_expires, contact_status, birthday"
+    ]
 
 
 def test_a_missing_required_column_names_it_and_the_accepted_headers(tmp_path):
@@ -80,10 +117,12 @@ def test_two_headers_for_one_column_are_refused(tmp_path):
 
 
 def test_line_numbers_skip_blank_lines_and_follow_multiline_cells(tmp_path):
-    text = (f"{ZH_HEADER}\n{ROW}\n\n,,,,,,,,,,\n"
-            "6200000002,\"王\n芳\",13900000102,3419,B01,,86500,C2,,Y,\n"
-            "6200000003,李娜,13700000103,087X,B01\n"
-            f"{ROW},extra,13912345678\n")
+    text = (
+        f"{ZH_HEADER}\n{ROW}\n\n,,,,,,,,,,\n"
+        '6200000002,"王\n芳",13900000102,3419,B01,,86500,C2,,Y,\n'
+        "6200000003,李娜,13700000103,087X,B01\n"
+        f"{ROW},extra,13912345678\n"
+    )
     rows = read_client_file(write(tmp_path, text)).rows
     assert [r["line"] for r in rows] == [2, 5, 7, 8]
     assert rows[1]["name"] == "王\n芳"
@@ -101,11 +140,37 @@ def test_xlsx_numbers_and_dates_come_out_as_typed(tmp_path):
     book = Workbook()
     sheet = book.active
     sheet.append(ZH_HEADER.split(","))
-    sheet.append([6200000001, "张伟", 13800000101, "0012", "B01", None, 120000.5, "C3",
-                  datetime(2027, 6, 30), True, "正常"])
+    sheet.append(
+        [
+            6200000001,
+            "张伟",
+            13800000101,
+            "0012",
+            "B01",
+            None,
+            120000.5,
+            "C3",
+            datetime(2027, 6, 30),
+            True,
+            "正常",
+        ]
+    )
     sheet.append([])
-    sheet.append(["6200000002", "王芳", 13900000102.0, 3419, "B02", "mk1", 86500,
-                  None, date(2027, 3, 15), "N", None])
+    sheet.append(
+        [
+            "6200000002",
+            "王芳",
+            13900000102.0,
+            3419,
+            "B02",
+            "mk1",
+            86500,
+            None,
+            date(2027, 3, 15),
+            "N",
+            None,
+        ]
+    )
     path = tmp_path / "c.xlsx"
     book.save(path)
     file = read_client_file(path)
@@ -138,12 +203,15 @@ def test_cell_text():
     assert cell_text(None) == "" and cell_text(False) == "false"
 
 
-@pytest.mark.parametrize(("name", "content", "code"), [
-    ("old.xls", b"\xd0\xcf\x11\xe0", "import_xls"),
-    ("bad.xlsx", b"not a zip", "import_xlsx"),
-    ("empty.csv", b"\n\n", "import_empty"),
-    ("bytes.csv", b"\x81\x30\xff\xff\xfe", "import_encoding"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("old.xls", b"\xd0\xcf\x11\xe0", "import_xls"),
+        ("bad.xlsx", b"not a zip", "import_xlsx"),
+        ("empty.csv", b"\n\n", "import_empty"),
+        ("bytes.csv", b"\x81\x30\xff\xff\xfe", "import_encoding"),
+    ],
+)
 def test_unreadable_files_say_what_to_do(tmp_path, name, content, code):
     path = tmp_path / name
     path.write_bytes(content)

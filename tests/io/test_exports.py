@@ -15,23 +15,24 @@ from sqlalchemy import insert, select
 
 from tests.conftest import ADMIN
 from tests.helpers import client_row
+from upgradecamp import i18n
 from upgradecamp.domain.commands import AddStaff, RegisterClients
+from upgradecamp.domain.commands.exports import ExportList
 from upgradecamp.domain.commands.invitations import BuildInviteList
 from upgradecamp.domain.commands.sessions import PlanSessions
 from upgradecamp.domain.errors import BadInput, NotFound, PermissionDenied
 from upgradecamp.domain.staff import Actor
 from upgradecamp.io import exports
-from upgradecamp.io.exports import (
+from upgradecamp.io.export_columns import (
     CLIENT_COLUMNS,
     FOLLOWUP_COLUMNS,
     INVITATION_COLUMNS,
     Column,
+)
+from upgradecamp.io.exports import (
     display_width,
     guard_text,
-    run_export,
-    write_csv,
-    write_json,
-    write_xlsx,
+    write_whole,
 )
 from upgradecamp.queries.exports import count_rows, export_rows
 from upgradecamp.store.db import read_transaction, write_transaction
@@ -44,18 +45,55 @@ MK = Actor(code="mk1", role="marketer", branch="B02")
 CK = Actor(code="ck1", role="checkin", branch="B02")
 FORMULA_NAME = '=HYPERLINK("x")'
 
-COLUMNS = (Column("client_id", "客户号", "code"), Column("name", "姓名"),
-           Column("mobile", "手机号", "code"), Column("aum", "金融资产", "money"),
-           Column("cents", "积分金额", "cents"), Column("calls", "致电次数", "integer"),
-           Column("due", "到期日", "date"), Column("at", "时间", "datetime"),
-           Column("consent", "营销同意", "bool"))
+COLUMNS = (
+    Column("client_id", "客户号", "code"),
+    Column("name", "姓名"),
+    Column("mobile", "手机号", "code"),
+    Column("aum", "金融资产", "money"),
+    Column("cents", "积分金额", "cents"),
+    Column("calls", "致电次数", "integer"),
+    Column("due", "到期日", "date"),
+    Column("at", "时间", "datetime"),
+    Column("consent", "营销同意", "bool"),
+)
 ROWS = [
-    {"client_id": "0012345678", "name": FORMULA_NAME, "mobile": "138****5678",
-     "aum": Decimal("49000.00"), "cents": 123456, "calls": 3, "due": date(2026, 11, 23),
-     "at": datetime(2026, 11, 20, 2, 30, tzinfo=UTC), "consent": True},
-    {"client_id": "C000002", "name": "欧阳娜娜", "mobile": "13912345678", "aum": "-5.10",
-     "cents": None, "calls": None, "due": None, "at": None, "consent": False},
+    {
+        "client_id": "0012345678",
+        "name": FORMULA_NAME,
+        "mobile": "138****5678",
+        "aum": Decimal("49000.00"),
+        "cents": 123456,
+        "calls": 3,
+        "due": date(2026, 11, 23),
+        "at": datetime(2026, 11, 20, 2, 30, tzinfo=UTC),
+        "consent": True,
+    },
+    {
+        "client_id": "C000002",
+        "name": "欧阳娜娜",
+        "mobile": "13912345678",
+        "aum": "-5.10",
+        "cents": None,
+        "calls": None,
+        "due": None,
+        "at": None,
+        "consent": False,
+    },
 ]
+
+
+def run_export(services, actor, what, fmt, out, *, filters=None, unmasked=False) -> dict:
+    """An export as `upgradecamp export` runs it: one command through the bus."""
+    return services.execute(
+        ExportList(
+            what=what,
+            out=str(out),
+            format=fmt,
+            filters=tuple((filters or {}).items()),
+            unmasked=unmasked,
+        ),
+        actor,
+    )
 
 
 def read_csv(path) -> list[list[str]]:
@@ -66,8 +104,23 @@ def read_csv(path) -> list[list[str]]:
 
 # --- the formula guard --------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", ["=1+1", "+86", "-2", "@SUM(A1)", "\tx", "\rx", "\nx",
-                                  "＝1+1", " =1+1", "\u3000@x", FORMULA_NAME])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "=1+1",
+        "+86",
+        "-2",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+        "\nx",
+        "＝1+1",
+        " =1+1",
+        "\u3000@x",
+        FORMULA_NAME,
+    ],
+)
 def test_anything_a_spreadsheet_could_run_gets_an_apostrophe(text):
     assert guard_text(text) == "'" + text
 
@@ -83,21 +136,40 @@ def test_display_width_counts_chinese_double():
 
 # --- writers ------------------------------------------------------------------------------
 
-def test_csv_has_a_bom_chinese_headers_safe_text_and_plain_amounts(tmp_path):
+
+def test_csv_has_a_bom_chinese_headers_safe_text_and_plain_amounts(tmp_path, chinese):
     path = tmp_path / "out.csv"
-    assert write_csv(path, COLUMNS, iter(ROWS)) == 2
+    assert write_whole("csv", path, COLUMNS, iter(ROWS)) == 2
     table = read_csv(path)
-    assert table[0] == ["客户号", "姓名", "手机号", "金融资产", "积分金额", "致电次数", "到期日",
-                        "时间", "营销同意"]
-    assert table[1] == ["0012345678", "'" + FORMULA_NAME, "138****5678", "49000.00", "1234.56",
-                        "3", "2026-11-23", "2026-11-20 10:30", "是"]
+    assert table[0] == [
+        "客户号",
+        "姓名",
+        "手机号",
+        "金融资产",
+        "积分金额",
+        "致电次数",
+        "到期日",
+        "时间",
+        "营销同意",
+    ]
+    assert table[1] == [
+        "0012345678",
+        "'" + FORMULA_NAME,
+        "138****5678",
+        "49000.00",
+        "1234.56",
+        "3",
+        "2026-11-23",
+        "2026-11-20 10:30",
+        "是",
+    ]
     assert table[2] == ["C000002", "欧阳娜娜", "13912345678", "-5.10", "", "", "", "", "否"]
     assert not list(tmp_path.glob(".*part"))
 
 
-def test_xlsx_header_is_bold_and_frozen_amounts_are_cny_numbers_mobiles_text(tmp_path):
+def test_xlsx_header_is_bold_and_frozen_amounts_are_cny_numbers_mobiles_text(tmp_path, chinese):
     path = tmp_path / "out.xlsx"
-    assert write_xlsx(path, COLUMNS, iter(ROWS)) == 2
+    assert write_whole("xlsx", path, COLUMNS, iter(ROWS)) == 2
     ws = openpyxl.load_workbook(path).active
     header = [c for c in ws[1]]
     assert [c.value for c in header] == [c.header for c in COLUMNS]
@@ -127,19 +199,27 @@ def test_xlsx_header_is_bold_and_frozen_amounts_are_cny_numbers_mobiles_text(tmp
 
 def test_json_is_one_array_with_money_as_strings_and_times_with_offset(tmp_path):
     path = tmp_path / "out.json"
-    assert write_json(path, COLUMNS, iter(ROWS)) == 2
+    assert write_whole("json", path, COLUMNS, iter(ROWS)) == 2
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data[0] == {"client_id": "0012345678", "name": FORMULA_NAME, "mobile": "138****5678",
-                       "aum": "49000.00", "cents": "1234.56", "calls": 3, "due": "2026-11-23",
-                       "at": "2026-11-20T10:30:00+08:00", "consent": True}
+    assert data[0] == {
+        "client_id": "0012345678",
+        "name": FORMULA_NAME,
+        "mobile": "138****5678",
+        "aum": "49000.00",
+        "cents": "1234.56",
+        "calls": 3,
+        "due": "2026-11-23",
+        "at": "2026-11-20T10:30:00+08:00",
+        "consent": True,
+    }
     assert data[1]["aum"] == "-5.10" and data[1]["due"] is None
     empty = tmp_path / "empty.json"
-    assert write_json(empty, COLUMNS, iter([])) == 0
+    assert write_whole("json", empty, COLUMNS, iter([])) == 0
     assert json.loads(empty.read_text(encoding="utf-8")) == []
 
 
-@pytest.mark.parametrize("writer", [write_csv, write_xlsx, write_json])
-def test_a_failed_export_leaves_no_file_and_keeps_an_older_one(tmp_path, writer):
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_a_failed_export_leaves_no_file_and_keeps_an_older_one(tmp_path, fmt):
     path = tmp_path / "out.data"
     path.write_text("the earlier export", encoding="utf-8")
 
@@ -148,7 +228,7 @@ def test_a_failed_export_leaves_no_file_and_keeps_an_older_one(tmp_path, writer)
         raise RuntimeError("database went away")
 
     with pytest.raises(RuntimeError):
-        writer(path, COLUMNS, broken())
+        write_whole(fmt, path, COLUMNS, broken())
     assert path.read_text(encoding="utf-8") == "the earlier export"
     assert [p.name for p in tmp_path.iterdir()] == ["out.data"]
 
@@ -156,41 +236,61 @@ def test_a_failed_export_leaves_no_file_and_keeps_an_older_one(tmp_path, writer)
 def test_progress_is_reported_in_steps_and_at_the_end(tmp_path):
     seen: list[int] = []
     rows = ({**ROWS[1], "client_id": f"C{n}"} for n in range(2500))
-    assert write_csv(tmp_path / "p.csv", COLUMNS, rows, progress=seen.append) == 2500
+    assert write_whole("csv", tmp_path / "p.csv", COLUMNS, rows, progress=seen.append) == 2500
     assert seen == [1000, 2000, 2500]
 
 
 def test_xlsx_refuses_more_rows_than_a_sheet_holds(tmp_path, monkeypatch):
     monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 3)
     with pytest.raises(BadInput, match="use --format csv"):
-        write_xlsx(tmp_path / "big.xlsx", COLUMNS, iter(ROWS * 2))
+        write_whole("xlsx", tmp_path / "big.xlsx", COLUMNS, iter(ROWS * 2))
     assert list(tmp_path.iterdir()) == []
 
 
 def test_writing_into_a_missing_folder_is_bad_input(tmp_path):
     with pytest.raises(BadInput, match="does not exist"):
-        write_xlsx(tmp_path / "nope" / "x.xlsx", COLUMNS, iter(ROWS))
+        write_whole("xlsx", tmp_path / "nope" / "x.xlsx", COLUMNS, iter(ROWS))
 
 
 # --- from the database --------------------------------------------------------------------
 
+
+@pytest.fixture
+def chinese():
+    """Exports in Chinese, headers and values (the tests' default language is English)."""
+    i18n.set_language("zh_CN", load=False)
+
+
 @pytest.fixture
 def data(services, clock):
-    for code, role, branch in (("org1", "organizer", "B01"), ("bh1", "branch_head", "B02"),
-                               ("mk1", "marketer", "B02"), ("ck1", "checkin", "B02"),
-                               ("mk3", "marketer", "B03"), ("mk4", "marketer", "B03")):
-        services.execute(AddStaff(code=code, name=f"员工{code}", role=role, branch=branch,
-                                  pin="2468"), ADMIN)
-    services.execute(RegisterClients(clients=[
-        client_row(1, name=FORMULA_NAME, aum="150000.00", rm="mk1"),
-        *[client_row(n, rm="mk1") for n in range(2, 5)],
-        client_row(5, branch="B03", aum="60000.00"),
-        client_row(6, contact_status="unreachable"),
-    ]), ADMIN)
-    b02 = services.execute(PlanSessions(branch="B02", start="2027-01-05 15:00", capacity=2),
-                           ORG)["sessions"][0]["session_id"]
-    b03 = services.execute(PlanSessions(branch="B03", start="2027-01-06 15:00", capacity=2),
-                           ORG)["sessions"][0]["session_id"]
+    for code, role, branch in (
+        ("org1", "organizer", "B01"),
+        ("bh1", "branch_head", "B02"),
+        ("mk1", "marketer", "B02"),
+        ("ck1", "checkin", "B02"),
+        ("mk3", "marketer", "B03"),
+        ("mk4", "marketer", "B03"),
+    ):
+        services.execute(
+            AddStaff(code=code, name=f"员工{code}", role=role, branch=branch, pin="246809"), ADMIN
+        )
+    services.execute(
+        RegisterClients(
+            clients=[
+                client_row(1, name=FORMULA_NAME, aum="150000.00", rm="mk1"),
+                *[client_row(n, rm="mk1") for n in range(2, 5)],
+                client_row(5, branch="B03", aum="60000.00"),
+                client_row(6, contact_status="unreachable"),
+            ]
+        ),
+        ADMIN,
+    )
+    b02 = services.execute(PlanSessions(branch="B02", start="2027-01-05 15:00", capacity=2), ORG)[
+        "sessions"
+    ][0]["session_id"]
+    b03 = services.execute(PlanSessions(branch="B03", start="2027-01-06 15:00", capacity=2), ORG)[
+        "sessions"
+    ][0]["session_id"]
     services.execute(BuildInviteList(session_id=b02), ORG)
     services.execute(BuildInviteList(session_id=b03), ORG)
     _followups(services, b02, clock.now)
@@ -199,12 +299,27 @@ def data(services, clock):
 
 def _followups(services, session_id: str, now: datetime) -> None:
     """Follow-ups straight into the read table: the export reads nothing else."""
-    rows = [dict(followup_id=f"F{n}", kind="intention_call", session_id=session_id,
-                 branch="B02", client_id=f"C{n:06d}", form_id=None, next_session_id=None,
-                 assignee="mk1" if n < 3 else "bh1", due=date(2026, 11, 18) + timedelta(days=n),
-                 status="open" if n != 2 else "done", outcome=None if n != 2 else "reached",
-                 note="" if n != 3 else "-call after 5pm", attempts=n % 2, created_at=now,
-                 done_at=None, done_by=None) for n in range(1, 5)]
+    rows = [
+        dict(
+            followup_id=f"F{n}",
+            kind="intention_call",
+            session_id=session_id,
+            branch="B02",
+            client_id=f"C{n:06d}",
+            form_id=None,
+            next_session_id=None,
+            assignee="mk1" if n < 3 else "bh1",
+            due=date(2026, 11, 18) + timedelta(days=n),
+            status="open" if n != 2 else "done",
+            outcome=None if n != 2 else "reached",
+            note="" if n != 3 else "-call after 5pm",
+            attempts=n % 2,
+            created_at=now,
+            done_at=None,
+            done_by=None,
+        )
+        for n in range(1, 5)
+    ]
     with write_transaction(services.engine) as conn:
         conn.execute(insert(FollowUpRow), rows)
 
@@ -219,17 +334,26 @@ def outdir(tmp_path):
 
 def recorded(services) -> list[dict]:
     with read_transaction(services.engine) as conn:
-        return [dict(r) for r in conn.execute(select(ExportRow)
-                                              .order_by(ExportRow.position)).mappings()]
+        return [
+            dict(r) for r in conn.execute(select(ExportRow).order_by(ExportRow.position)).mappings()
+        ]
 
 
 def test_invitations_export_masks_mobiles_keeps_the_formula_name_text_and_is_recorded(
-        data, tmp_path):
+    data, tmp_path, chinese
+):
     services, b02, _ = data
     path = tmp_path / "inv.xlsx"
     result = run_export(services, ORG, "invitations", "xlsx", path, filters={"session": b02})
-    assert result == {"what": "invitations", "format": "xlsx", "file": str(path), "rows": 3,
-                      "masked": True, "unmasked": False, "filters": {"session": b02}}
+    assert result == {
+        "what": "invitations",
+        "format": "xlsx",
+        "file": str(path),
+        "rows": 3,
+        "masked": True,
+        "unmasked": False,
+        "filters": {"session": b02},
+    }
     ws = openpyxl.load_workbook(path).active
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     assert rows[0] == [c.header for c in INVITATION_COLUMNS]
@@ -239,8 +363,13 @@ def test_invitations_export_masks_mobiles_keeps_the_formula_name_text_and_is_rec
     assert all(r[6].startswith("138****") for r in rows[1:])
     assert ws.cell(2, 10).number_format == "¥#,##0.00"
     [row] = recorded(services)
-    assert (row["what"], row["format"], row["rows"], row["unmasked"], row["by"]) == \
-        ("invitations", "xlsx", 3, False, "org1")
+    assert (row["what"], row["format"], row["rows"], row["unmasked"], row["by"]) == (
+        "invitations",
+        "xlsx",
+        3,
+        False,
+        "org1",
+    )
     assert b02 in row["filters"] and row["file"] == str(path)
 
 
@@ -271,21 +400,28 @@ def test_invitation_filters(data):
     every = list(export_rows(engine, "invitations", {}))
     assert count_rows(engine, "invitations", {}) == len(every) > 3
     assert [r["session_id"] for r in every] == [b02] * 3 + [b03] * (len(every) - 3)
-    assert {r["session_id"] for r in export_rows(engine, "invitations", {"branch": "B03"})} \
-        == {b03}
+    assert {r["session_id"] for r in export_rows(engine, "invitations", {"branch": "B03"})} == {b03}
     assert count_rows(engine, "invitations", {"status": "invited", "session": b02}) == 3
     assert count_rows(engine, "invitations", {"status": "confirmed"}) == 0
-    assert count_rows(engine, "invitations", {"assignee": "mk1"}) == \
-        sum(r["rm"] == "mk1" for r in every) > 0
+    assert (
+        count_rows(engine, "invitations", {"assignee": "mk1"})
+        == sum(r["rm"] == "mk1" for r in every)
+        > 0
+    )
 
 
-def test_followups_export_by_due_date_with_filters_and_overdue(data, tmp_path):
+def test_followups_export_by_due_date_with_filters_and_overdue(data, tmp_path, chinese):
     services, b02, _ = data
     path = tmp_path / "f.csv"
-    result = run_export(services, BH, "followups", "csv", path,
-                        filters={"status": "open", "due_from": "2026-11-19", "due_to": None})
-    assert result["rows"] == 3 and result["filters"] == {"status": "open",
-                                                         "due_from": "2026-11-19"}
+    result = run_export(
+        services,
+        BH,
+        "followups",
+        "csv",
+        path,
+        filters={"status": "open", "due_from": "2026-11-19", "due_to": None},
+    )
+    assert result["rows"] == 3 and result["filters"] == {"status": "open", "due_from": "2026-11-19"}
     table = read_csv(path)
     assert table[0] == [c.header for c in FOLLOWUP_COLUMNS]
     head = table[0]
@@ -313,13 +449,14 @@ def test_unmasked_is_refused_for_a_marketer_and_recorded_for_a_branch_head(data,
     masked = run_export(services, MK, "clients", "json", tmp_path / "mk.json")
     assert masked["masked"] is True
     path = tmp_path / "bh.json"
-    run_export(services, BH, "clients", "json", path, unmasked=True,
-               filters={"branch": "B03"})
+    run_export(services, BH, "clients", "json", path, unmasked=True, filters={"branch": "B03"})
     [row] = json.loads(path.read_text(encoding="utf-8"))
     assert row["mobile"] == "13800000005" and row["aum"] == "60000.00"
     rec = recorded(services)
-    assert [(r["by"], r["unmasked"], r["rows"]) for r in rec] == [("mk1", False, 6),
-                                                                  ("bh1", True, 1)]
+    assert [(r["by"], r["unmasked"], r["rows"]) for r in rec] == [
+        ("mk1", False, 6),
+        ("bh1", True, 1),
+    ]
 
 
 def test_a_role_without_exports_may_not_export(data, outdir):
@@ -332,12 +469,13 @@ def test_a_role_without_exports_may_not_export(data, outdir):
 def test_bad_filters_are_bad_input_and_write_nothing(data, outdir):
     services, _, _ = data
     out = outdir / "x.csv"
-    for filters, code in (({"status": "closed"}, "export_bad_status"),
-                          ({"due_from": "2026-13-01"}, "export_bad_date"),
-                          ({"due_from": "2026-12-02", "due_to": "2026-12-01"},
-                           "export_bad_range"),
-                          ({"branch": "B99"}, "export_unknown_branch"),
-                          ({"assignee": "nobody"}, "export_unknown_staff")):
+    for filters, code in (
+        ({"status": "closed"}, "export_bad_status"),
+        ({"due_from": "2026-13-01"}, "export_bad_date"),
+        ({"due_from": "2026-12-02", "due_to": "2026-12-01"}, "export_bad_range"),
+        ({"branch": "B99"}, "export_unknown_branch"),
+        ({"assignee": "nobody"}, "export_unknown_staff"),
+    ):
         with pytest.raises(BadInput) as err:
             run_export(services, ORG, "followups", "csv", out, filters=filters)
         assert err.value.code == code
@@ -356,23 +494,57 @@ def test_the_format_can_come_from_the_file_name(data, tmp_path):
     assert result["format"] == "xlsx" and result["rows"] == 6
 
 
-def test_if_recording_fails_the_file_is_removed(data, outdir, monkeypatch):
+def test_if_recording_fails_no_file_appears_and_an_older_one_stays(data, outdir, monkeypatch):
     services, _, _ = data
+    older = outdir / "older.csv"
+    older.write_text("the earlier export", encoding="utf-8")
 
-    def refuse(command, actor, **kwargs):
+    def refuse(*args, **kwargs):
         raise RuntimeError("the log is read-only")
 
-    monkeypatch.setattr(services, "execute", refuse)
-    path = outdir / "c.csv"
+    monkeypatch.setattr(services.log, "append", refuse)
     with pytest.raises(RuntimeError):
-        run_export(services, ORG, "clients", "csv", path)
-    assert list(outdir.iterdir()) == []
+        run_export(services, ORG, "clients", "csv", outdir / "c.csv")
+    with pytest.raises(RuntimeError):
+        run_export(services, ORG, "clients", "csv", older)
+    assert [p.name for p in outdir.iterdir()] == ["older.csv"]
+    assert older.read_text(encoding="utf-8") == "the earlier export"
+
+
+def test_a_folder_given_as_the_file_is_bad_input_and_records_nothing(data, outdir):
+    services, _, _ = data
+    with pytest.raises(BadInput) as err:
+        run_export(services, ORG, "clients", "csv", outdir)
+    assert err.value.code == "export_cannot_write"
+    assert list(outdir.iterdir()) == [] and recorded(services) == []
+
+
+def test_an_export_file_is_for_its_owner_only(data, tmp_path):
+    services, _, _ = data
+    for fmt in ("csv", "xlsx", "json"):
+        path = tmp_path / f"c.{fmt}"
+        run_export(services, ORG, "clients", fmt, path)
+        assert path.stat().st_mode & 0o777 == 0o600, fmt
+
+
+def test_the_export_is_checked_read_written_and_recorded_in_one_command(data, tmp_path):
+    services, _, _ = data
+    with read_transaction(services.engine) as conn:
+        before = services.log.head(conn)[0]
+    run_export(services, BH, "followups", "csv", tmp_path / "f.csv")
+    with read_transaction(services.engine) as conn:
+        [event] = list(services.log.read_all(conn, before))
+    assert event.type == "PersonalDataExported"
+    assert event.meta["command"] == "ExportList"
 
 
 def test_every_export_column_spec_matches_its_rows(data):
     services, _, _ = data
-    for what, columns in (("followups", FOLLOWUP_COLUMNS), ("invitations", INVITATION_COLUMNS),
-                          ("clients", CLIENT_COLUMNS)):
+    for what, columns in (
+        ("followups", FOLLOWUP_COLUMNS),
+        ("invitations", INVITATION_COLUMNS),
+        ("clients", CLIENT_COLUMNS),
+    ):
         row = next(export_rows(services.engine, what, {}))
         missing = [c.key for c in columns if c.key not in row]
         assert missing == [], (what, missing)

@@ -10,13 +10,15 @@ from sqlalchemy import select
 
 from tests.conftest import ADMIN
 from tests.helpers import client_row
+from upgradecamp import i18n
 from upgradecamp.domain.commands import AddStaff, RegisterClients
+from upgradecamp.domain.commands.exports import ExportWaveFile
 from upgradecamp.domain.commands.invitations import BuildInviteList, RecordInvitationOutcome
 from upgradecamp.domain.commands.sessions import PlanSessions
 from upgradecamp.domain.errors import BadInput, NotFound, PermissionDenied
 from upgradecamp.domain.invitations import OPT_OUT_LINE
 from upgradecamp.domain.staff import Actor
-from upgradecamp.io.invite_files import CALLS_HEADER, SMS_HEADER, export_wave
+from upgradecamp.io.invite_files import CALLS_TITLES, SMS_HEADER
 from upgradecamp.io.spreadsheet import safe_text, write_csv
 from upgradecamp.store.db import read_transaction
 from upgradecamp.store.eventlog import EventLog
@@ -24,7 +26,14 @@ from upgradecamp.store.tables.invitations import ExportRow
 
 ORG = Actor(code="org1", role="organizer", branch="B01")
 MK = Actor(code="mk1", role="marketer", branch="B02")
-FORMULA_NAME = "=HYPERLINK(\"http://x\")"
+FORMULA_NAME = '=HYPERLINK("http://x")'
+
+
+def export_wave(services, actor, session_id, kind, out, *, masked=False) -> dict:
+    """A wave file as `upgradecamp invites export` writes it: one command through the bus."""
+    return services.execute(
+        ExportWaveFile(session_id=session_id, kind=kind, out=str(out), masked=masked), actor
+    )
 
 
 def read_back(path) -> list[list[str]]:
@@ -35,6 +44,7 @@ def read_back(path) -> list[list[str]]:
 
 
 # --- spreadsheet cells --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("text", ["=1+1", "+86", "-2", "@SUM(A1)", "\tx", "\rx"])
 def test_formula_starts_get_an_apostrophe(text):
@@ -49,12 +59,17 @@ def test_other_cells_pass_unchanged():
 
 def test_write_csv_returns_the_row_count_and_reads_back(tmp_path):
     path = tmp_path / "t.csv"
-    n = write_csv(path, ["name", "note", "n", "flag"],
-                  [["张三", "=cmd|' /C calc'!A0", 3, True], ["李四", None, 4, False]])
+    n = write_csv(
+        path,
+        ["name", "note", "n", "flag"],
+        [["张三", "=cmd|' /C calc'!A0", 3, True], ["李四", None, 4, False]],
+    )
     assert n == 2
-    assert read_back(path) == [["name", "note", "n", "flag"],
-                               ["张三", "'=cmd|' /C calc'!A0", "3", "Y"],
-                               ["李四", "", "4", "N"]]
+    assert read_back(path) == [
+        ["name", "note", "n", "flag"],
+        ["张三", "'=cmd|' /C calc'!A0", "3", "Y"],
+        ["李四", "", "4", "N"],
+    ]
     assert not list(tmp_path.glob("*.part"))
 
 
@@ -65,26 +80,44 @@ def test_write_csv_into_a_missing_folder_is_bad_input(tmp_path):
 
 # --- wave exports -------------------------------------------------------------------------
 
+
 @pytest.fixture
 def wave(services):
     for code, role in (("org1", "organizer"), ("mk1", "marketer"), ("mk2", "marketer")):
-        services.execute(AddStaff(code=code, name=f"员工{code}", role=role,
-                                  branch="B01" if role == "organizer" else "B02", pin="2468"),
-                         ADMIN)
-    services.execute(RegisterClients(clients=[
-        client_row(1, name=FORMULA_NAME, aum="150000.00"),
-        *[client_row(n) for n in range(2, 6)]]), ADMIN)
-    session = services.execute(PlanSessions(branch="B02", start="2027-01-05 15:00",
-                                            capacity=2, venue="贵宾室", theme="小小银行家"),
-                               ORG)["sessions"][0]["session_id"]
+        services.execute(
+            AddStaff(
+                code=code,
+                name=f"员工{code}",
+                role=role,
+                branch="B01" if role == "organizer" else "B02",
+                pin="246809",
+            ),
+            ADMIN,
+        )
+    services.execute(
+        RegisterClients(
+            clients=[
+                client_row(1, name=FORMULA_NAME, aum="150000.00"),
+                *[client_row(n) for n in range(2, 6)],
+            ]
+        ),
+        ADMIN,
+    )
+    session = services.execute(
+        PlanSessions(
+            branch="B02", start="2027-01-05 15:00", capacity=2, venue="贵宾室", theme="小小银行家"
+        ),
+        ORG,
+    )["sessions"][0]["session_id"]
     invitations = services.execute(BuildInviteList(session_id=session), ORG)["invitations"]
     return services, session, invitations
 
 
 def exports(services) -> list[dict]:
     with read_transaction(services.engine) as conn:
-        return [dict(r) for r in conn.execute(select(ExportRow)
-                                              .order_by(ExportRow.position)).mappings()]
+        return [
+            dict(r) for r in conn.execute(select(ExportRow).order_by(ExportRow.position)).mappings()
+        ]
 
 
 def test_sms_file_has_mobiles_and_texts_and_is_recorded(wave, tmp_path):
@@ -102,9 +135,15 @@ def test_sms_file_has_mobiles_and_texts_and_is_recorded(wave, tmp_path):
     code = next(i["code"] for i in invitations if i["client_id"] == "C000001")
     assert code in text
     [row] = exports(services)
-    assert (row["what"], row["format"], row["rows"], row["unmasked"], row["by"]) == \
-        ("invitations.sms", "csv", 3, True, "org1")
+    assert (row["what"], row["format"], row["rows"], row["unmasked"], row["by"]) == (
+        "invitations.sms",
+        "csv",
+        3,
+        True,
+        "org1",
+    )
     assert row["file"] == str(path) and session in row["filters"]
+    assert path.stat().st_mode & 0o777 == 0o600  # clients' mobiles: for its owner only
 
 
 def test_call_list_keeps_a_formula_name_as_text_and_can_be_masked(wave, tmp_path):
@@ -112,24 +151,31 @@ def test_call_list_keeps_a_formula_name_as_text_and_can_be_masked(wave, tmp_path
     full = tmp_path / "calls.csv"
     export_wave(services, ORG, session, "calls", full)
     table = read_back(full)
-    assert table[0] == list(CALLS_HEADER)
+    assert table[0] == list(CALLS_TITLES["en"])
     first = next(r for r in table[1:] if r[3] == "13800000001")
     assert first[2] == "'" + FORMULA_NAME  # stays text in any spreadsheet
-    assert first[5] == "150000.00" and first[6] == "invited"
+    assert first[5] == "150000.00" and (first[4], first[6]) == ("Potential", "Invited")
     masked = tmp_path / "calls-print.csv"
     export_wave(services, ORG, session, "calls", masked, masked=True)
     mobiles = [r[3] for r in read_back(masked)[1:]]
     assert mobiles and all("****" in m for m in mobiles)
-    assert [(e["what"], e["unmasked"]) for e in exports(services)] == \
-        [("invitations.calls", True), ("invitations.calls", False)]
+    assert [(e["what"], e["unmasked"]) for e in exports(services)] == [
+        ("invitations.calls", True),
+        ("invitations.calls", False),
+    ]
 
 
 def test_unreachable_opted_out_and_declined_invitees_are_left_out(wave, tmp_path):
     services, session, invitations = wave
-    for inv, channel, result in zip(invitations, ("call", "sms", "call"),
-                                    ("wrong_number", "opted_out", "declined"), strict=True):
-        services.execute(RecordInvitationOutcome(invitation=inv["invitation_id"],
-                                                 channel=channel, result=result), MK)
+    for inv, channel, result in zip(
+        invitations, ("call", "sms", "call"), ("wrong_number", "opted_out", "declined"), strict=True
+    ):
+        services.execute(
+            RecordInvitationOutcome(
+                invitation=inv["invitation_id"], channel=channel, result=result
+            ),
+            MK,
+        )
     result = export_wave(services, ORG, session, "sms", tmp_path / "sms.csv")
     assert result["rows"] == 0
     assert result["left_out"] == {"unreachable": 1, "no_consent": 1, "declined": 1}
@@ -152,3 +198,14 @@ def test_refusals_write_and_record_nothing(wave, tmp_path):
     assert not list(tmp_path.glob("*.csv")) and not list(tmp_path.glob(".*.part"))
     with read_transaction(services.engine) as conn:
         assert EventLog.head(conn)[0] == before
+
+
+def test_a_call_list_is_in_one_language(wave, tmp_path):
+    services, session, _ = wave
+    i18n.set_language("zh_CN", load=False)
+    path = tmp_path / "calls.zh.csv"
+    export_wave(services, ORG, session, "calls", path)
+    header, *rows = read_back(path)
+    assert header == list(CALLS_TITLES["zh_CN"])
+    assert {r[6] for r in rows} == {"已邀约"}
+    assert all(r[4] in ("潜力客户", "中高端客户", "长尾客户", "私银客户") for r in rows), rows

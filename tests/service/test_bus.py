@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import ADMIN
 from upgradecamp.domain.commands import AddStaff, Command
 from upgradecamp.domain.errors import ConcurrencyConflict, RuleRefused
-from upgradecamp.domain.events import BranchRegistered
+from upgradecamp.domain.events import BranchRegistered, StaffAdded, streams
 from upgradecamp.store.db import read_transaction, write_transaction
 from upgradecamp.store.eventlog import NewEvent, StreamAppend
 
@@ -20,7 +20,7 @@ def _head(services):
 
 
 def test_repeated_idempotency_key_returns_first_result_and_writes_nothing(services):
-    cmd = AddStaff(code="ck1", name="赵六", role="checkin", branch="B03", pin="4321")
+    cmd = AddStaff(code="ck1", name="赵六", role="checkin", branch="B03", pin="432190")
     first = services.execute(cmd, ADMIN, idempotency_key="req-1")
     head = _head(services)
     again = services.execute(cmd, ADMIN, idempotency_key="req-1")
@@ -40,20 +40,35 @@ def test_conflict_is_retried_with_fresh_state(services):
     calls = []
 
     def touch(uow, cmd):
-        version = uow.stream_version(f"branch-{cmd.code}")
+        version = uow.stream_version(streams.branch(cmd.code))
         calls.append(version)
         if len(calls) == 1:  # another terminal writes to the same stream meanwhile
             with write_transaction(services.engine) as other:
-                services.log.append(other, [StreamAppend(f"branch-{cmd.code}", version, [
-                    NewEvent("BranchRegistered", 1, {"code": cmd.code, "name": "x",
-                                                      "kind": "satellite", "theme": "t"})])],
-                                    {})
-        uow.record(version, BranchRegistered(code=cmd.code, name="y", kind="satellite",
-                                             theme="t"))
+                services.log.append(
+                    other,
+                    [
+                        StreamAppend(
+                            f"branch-{cmd.code}",
+                            version,
+                            [
+                                NewEvent(
+                                    "BranchRegistered",
+                                    1,
+                                    {
+                                        "code": cmd.code,
+                                        "name": "x",
+                                        "kind": "satellite",
+                                        "theme": "t",
+                                    },
+                                )
+                            ],
+                        )
+                    ],
+                    {},
+                )
+        uow.record(BranchRegistered(code=cmd.code, name="y", kind="satellite", theme="t"))
         return {"version": version}
 
-    if services.engine.dialect.name == "sqlite":
-        pytest.skip("SQLite holds the write lock for the whole command: no interleaving possible")
     services.handlers[Touch] = touch
     assert services.execute(Touch("B09"), ADMIN) == {"version": 1}
     assert calls == [0, 1]
@@ -61,7 +76,7 @@ def test_conflict_is_retried_with_fresh_state(services):
 
 def test_persistent_conflict_surfaces_as_a_clear_error(services):
     def stale(uow, cmd):
-        uow.record(0, BranchRegistered(code="B01", name="x", kind="core", theme="t"))
+        uow.record(BranchRegistered(code="B01", name="x", kind="core", theme="t"))
         return {}
 
     services.handlers[Touch] = stale
@@ -69,31 +84,59 @@ def test_persistent_conflict_surfaces_as_a_clear_error(services):
         services.execute(Touch("B01"), ADMIN)
 
 
+def test_after_commit_work_runs_once_committed_and_is_undone_on_every_failed_attempt(services):
+    seen = []
+
+    def conflicted_once(uow, cmd):
+        attempt = sum(1 for s in seen if s.startswith("try"))
+        seen.append(f"try {attempt}")
+        uow.after_commit(
+            lambda: seen.append(f"publish {attempt}"),
+            otherwise=lambda: seen.append(f"discard {attempt}"),
+        )
+        if attempt == 0:
+            raise ConcurrencyConflict("another terminal wrote first")
+        uow.record(BranchRegistered(code=cmd.code, name="y", kind="satellite", theme="t"))
+        return {}
+
+    services.handlers[Touch] = conflicted_once
+    services.execute(Touch("B09"), ADMIN)
+    assert seen == ["try 0", "discard 0", "try 1", "publish 1"]
+    seen.clear()
+    with pytest.raises(ConcurrencyConflict):  # B09 exists now: the append itself conflicts
+        services.execute(Touch("B09"), ADMIN)
+    assert seen == ["try 0", "discard 0", "try 1", "discard 1", "try 2", "discard 2"]
+
+
 def test_policies_run_after_commit_and_their_errors_surface(services):
     seen = []
-    services.policies["StaffAdded"] = [lambda svc, ev: seen.append((ev.type, _head(svc)))]
-    services.execute(AddStaff(code="o1", name="钱七", role="organizer", branch="B01",
-                              pin="1111"), ADMIN)
+    services.policies[StaffAdded] = [lambda svc, event, ev: seen.append((ev.type, _head(svc)))]
+    services.execute(
+        AddStaff(code="o1", name="钱七", role="organizer", branch="B01", pin="111109"), ADMIN
+    )
     assert seen == [("StaffAdded", _head(services))]
 
-    def broken(svc, ev):
+    def broken(svc, event, ev):
         raise RuntimeError("policy failed")
 
-    services.policies["StaffAdded"] = [broken]
+    services.policies[StaffAdded] = [broken]
     with pytest.raises(RuntimeError, match="policy failed"):
-        services.execute(AddStaff(code="o2", name="孙八", role="organizer", branch="B01",
-                                  pin="1111"), ADMIN)
+        services.execute(
+            AddStaff(code="o2", name="孙八", role="organizer", branch="B01", pin="111109"), ADMIN
+        )
     with read_transaction(services.engine) as conn:
         assert services.log.stream_version(conn, "staff-o2") == 1
 
 
 def test_a_policy_refused_by_a_rule_leaves_the_command_done_and_says_so(services):
-    def refused(svc, ev):
+    def refused(svc, event, ev):
         raise RuleRefused("no rule set is in force on 2027-01-04", "no_rule_set")
 
-    services.policies["StaffAdded"] = [refused]
-    result = services.execute(AddStaff(code="o3", name="周九", role="organizer", branch="B01",
-                                       pin="1111"), ADMIN)
+    services.policies[StaffAdded] = [refused]
+    result = services.execute(
+        AddStaff(code="o3", name="周九", role="organizer", branch="B01", pin="111109"), ADMIN
+    )
     assert result["code"] == "o3"
-    assert [(r["event"], r["code"]) for r in result["follow_on_refused"]] == \
-        [("StaffAdded", "no_rule_set")]
+    assert [(r["event"], r["code"]) for r in result["follow_on_refused"]] == [
+        ("StaffAdded", "no_rule_set")
+    ]

@@ -2,9 +2,9 @@
 
 Each process has its own Services (engine, terminal) and checks in an overlapping share of the
 same people: invitees by code, known clients and new prospects as walk-ins, for one session
-whose capacity the walk-ins run into. Afterwards every client is checked in at most once (each
-invitee exactly once), every refusal says why (already checked in, with the desk that did it;
-or the room is full), and no walk-in was let in while the room was full.
+whose capacity they run into. Afterwards every client is checked in at most once, every refusal
+says why (already checked in, with the desk that did it; or the room is full), and nobody,
+invitee or walk-in, was let in while the room was full.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ PROSPECTS = 4
 JOIN_SECONDS = 120
 
 
-def _desk(db: str, desk: int, items: list[tuple[str, str]], ready: Any, go: Any,
-          results: Any) -> None:
+def _desk(
+    db: str, desk: int, items: list[tuple[str, str]], ready: Any, go: Any, results: Any
+) -> None:
     """One check-in desk: wait for the others, then check its list in as fast as it can."""
     from upgradecamp.domain.commands import CheckIn
     from upgradecamp.domain.errors import DomainError
@@ -47,8 +48,9 @@ def _desk(db: str, desk: int, items: list[tuple[str, str]], ready: Any, go: Any,
         elif kind == "client":
             cmd = CheckIn(session_id=SESSION, client_id=value)
         else:
-            cmd = CheckIn(session_id=SESSION, prospect_name=f"散客{value[-2:]}",
-                          prospect_mobile=value)
+            cmd = CheckIn(
+                session_id=SESSION, prospect_name=f"散客{value[-2:]}", prospect_mobile=value
+            )
         try:
             result = services.execute(cmd, actor)
             outcomes.append((kind, value, "ok", result["client_id"], {}))
@@ -75,17 +77,21 @@ def session_db(tmp_path):
     services = bootstrap(path, clock=clock, terminal="setup")
     initialise(services, admin_code=ADMIN.code, admin_name=ADMIN.name, admin_pin=ADMIN_PIN)
     for desk in range(DESKS):
-        services.execute(AddStaff(code=f"ck{desk}", name=f"签到{desk}", role="checkin",
-                                  branch="B02", pin="2468"), ADMIN)
+        services.execute(
+            AddStaff(
+                code=f"ck{desk}", name=f"签到{desk}", role="checkin", branch="B02", pin="246809"
+            ),
+            ADMIN,
+        )
     # Invitees within the default AUM range, walk-ins above it (never drawn for the list).
     clients = [client_row(n, aum="80000.00") for n in range(INVITEES)]
     clients += [client_row(100 + n, aum="300000.00") for n in range(KNOWN_WALK_INS)]
     services.execute(RegisterClients(clients=clients), ADMIN)
     clock.advance(days=-40)
-    services.execute(PlanSessions(branch="B02", start="2026-11-20 15:00", capacity=CAPACITY),
-                     ADMIN)
-    built = services.execute(BuildInviteList(session_id=SESSION,
-                                             per_seat=str(INVITEES / CAPACITY)), ADMIN)
+    services.execute(PlanSessions(branch="B02", start="2026-11-20 15:00", capacity=CAPACITY), ADMIN)
+    built = services.execute(
+        BuildInviteList(session_id=SESSION, per_seat=str(INVITEES / CAPACITY)), ADMIN
+    )
     clock.advance(days=40)
     services.execute(OpenSession(session_id=SESSION), ADMIN)
     services.engine.dispose()
@@ -102,8 +108,11 @@ def _lists(invitations: list[dict]) -> list[list[tuple[str, str]]]:
     for desk in range(DESKS):
         mine = [p for i, p in enumerate(people) if i % DESKS != desk]
         shift = desk * len(mine) // DESKS
-        lists.append(mine[shift:] + mine[:shift] if desk % 2 == 0
-                     else list(reversed(mine[shift:] + mine[:shift])))
+        lists.append(
+            mine[shift:] + mine[:shift]
+            if desk % 2 == 0
+            else list(reversed(mine[shift:] + mine[:shift]))
+        )
     return lists
 
 
@@ -116,8 +125,10 @@ def test_four_desks_check_in_overlapping_lists_at_once(session_db):
     path, invitations = session_db
     ctx = multiprocessing.get_context("spawn")
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
-    procs = [ctx.Process(target=_desk, args=(path, desk, items, ready, go, results))
-             for desk, items in enumerate(_lists(invitations))]
+    procs = [
+        ctx.Process(target=_desk, args=(path, desk, items, ready, go, results))
+        for desk, items in enumerate(_lists(invitations))
+    ]
     for p in procs:
         p.start()
     try:
@@ -135,18 +146,20 @@ def test_four_desks_check_in_overlapping_lists_at_once(session_db):
     services = bootstrap(path, terminal="check")
     with read_transaction(services.engine) as conn:
         rows = [dict(r) for r in conn.execute(select(CheckInRow)).mappings()]
-        session = dict(conn.execute(select(SessionRow)
-                                    .where(SessionRow.session_id == SESSION)).mappings().one())
-        prospects = list(conn.execute(select(ClientRow.mobile)
-                                      .where(ClientRow.client_id.like("P%"))).scalars())
+        session = dict(
+            conn.execute(select(SessionRow).where(SessionRow.session_id == SESSION))
+            .mappings()
+            .one()
+        )
+        prospects = list(
+            conn.execute(select(ClientRow.mobile).where(ClientRow.client_id.like("P%"))).scalars()
+        )
         events = list(services.log.read_stream(conn, f"session-{SESSION}"))
     services.engine.dispose()
 
-    # Every client at most once; every invitee exactly once; no prospect registered twice.
+    # Every client at most once; no prospect registered twice.
     per_client = Counter(r["client_id"] for r in rows)
     assert max(per_client.values()) == 1
-    invited = {i["client_id"] for i in invitations}
-    assert invited <= set(per_client)
     assert len(prospects) == len(set(prospects)) <= PROSPECTS
     # Each successful check-in was reported by exactly one desk.
     done = [o for desk in outcomes.values() for o in desk if o[2] == "ok"]
@@ -159,18 +172,15 @@ def test_four_desks_check_in_overlapping_lists_at_once(session_db):
         if code == "already_checked_in":
             assert (params["terminal"], params["by"]) == terminal_of[params["client"]]
     fulls = [o for o in refused if o[3] == "session_full"]
-    assert all(o[0] != "code" for o in fulls)  # invitees are never turned away
-    # In log order: no walk-in was let in while the room was full.
+    # In log order: nobody was let in while the room was full, invitees included.
     attended = 0
     for ev in events:
         if ev.type == "ClientCheckedIn":
-            if ev.payload["walk_in"]:
-                assert attended < CAPACITY, ev.payload
+            assert attended < CAPACITY, ev.payload
             attended += 1
         elif ev.type == "CheckInAnnulled":  # pragma: no cover - nobody annuls here
             attended -= 1
     assert attended == len(rows) == session["attended"]
     assert session["walk_ins"] == sum(r["walk_in"] for r in rows)
-    # The desks ran into the capacity: some walk-ins were told the room is full.
-    assert fulls and session["attended"] >= CAPACITY
-
+    # The desks ran into the capacity: some were told the room is full, and it is exactly full.
+    assert fulls and session["attended"] == CAPACITY

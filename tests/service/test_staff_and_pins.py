@@ -26,8 +26,16 @@ def _types(services, n=50):
 
 
 def _add(services, code="mk1", role="marketer", actor=ADMIN, **kw):
-    return services.execute(AddStaff(code=code, name=kw.pop("name", "张三"), role=role,
-                                     branch=kw.pop("branch", "B02"), pin="2345"), actor)
+    return services.execute(
+        AddStaff(
+            code=code,
+            name=kw.pop("name", "张三"),
+            role=role,
+            branch=kw.pop("branch", "B02"),
+            pin="234509",
+        ),
+        actor,
+    )
 
 
 def test_admin_adds_staff_and_pin_is_only_stored_hashed(services):
@@ -35,8 +43,8 @@ def test_admin_adds_staff_and_pin_is_only_stored_hashed(services):
     assert result == {"code": "mk1", "name": "张三", "role": "marketer", "branch": "B02"}
     with read_transaction(services.engine) as conn:
         (ev,) = services.log.read_stream(conn, "staff-mk1")
-    assert ev.payload["pin_hash"].startswith("$argon2id$")
-    assert "2345" not in ev.payload["pin_hash"]
+    assert ev.payload["pin_hash"].startswith("pepper1$argon2id$")  # peppered: issue 12
+    assert "234509" not in ev.payload["pin_hash"]
     assert ev.meta["actor"] == "admin1"
 
 
@@ -55,22 +63,23 @@ def test_add_staff_rejects_bad_input(services):
         _add(services, code="z1", role="janitor")
     with pytest.raises(BadInput, match="unknown branch"):
         _add(services, code="z2", branch="B99")
-    with pytest.raises(BadInput, match="4 to 8 digits"):
-        services.execute(AddStaff(code="z3", name="王", role="checkin", branch="B01",
-                                  pin="12"), ADMIN)
+    with pytest.raises(BadInput, match="6 to 8 digits"):
+        services.execute(
+            AddStaff(code="z3", name="王", role="checkin", branch="B01", pin="12"), ADMIN
+        )
 
 
 def test_correct_pin_signs_in(services):
     _add(services)
-    who = services.execute(VerifyPin(code="mk1", pin="2345"), ANON)
+    who = services.execute(VerifyPin(code="mk1", pin="234509"), ANON)
     assert who["role"] == "marketer" and who["branch"] == "B02"
-    services.execute(VerifyPin(code="mk1", pin="2345", record_sign_in=True), ANON)
+    services.execute(VerifyPin(code="mk1", pin="234509", record_sign_in=True), ANON)
     assert _types(services, 1) == ["StaffSignedIn"]
 
 
 def test_unknown_staff_code(services):
     with pytest.raises(NotFound, match="no staff member has the code 'ghost'"):
-        services.execute(VerifyPin(code="ghost", pin="1234"), ANON)
+        services.execute(VerifyPin(code="ghost", pin="123409"), ANON)
 
 
 def test_wrong_pins_count_down_then_lock_for_15_minutes(services, clock):
@@ -83,13 +92,13 @@ def test_wrong_pins_count_down_then_lock_for_15_minutes(services, clock):
     assert _types(services, 2) == ["StaffPinRejected", "StaffLocked"]
     # Locked: even the right PIN is refused, and nothing more is written.
     with pytest.raises(AccountLocked):
-        services.execute(VerifyPin(code="mk1", pin="2345"), ANON)
+        services.execute(VerifyPin(code="mk1", pin="234509"), ANON)
     assert _types(services, 1) == ["StaffLocked"]
     clock.advance(minutes=14, seconds=59)
     with pytest.raises(AccountLocked):
-        services.execute(VerifyPin(code="mk1", pin="2345"), ANON)
+        services.execute(VerifyPin(code="mk1", pin="234509"), ANON)
     clock.advance(seconds=2)
-    assert services.execute(VerifyPin(code="mk1", pin="2345"), ANON)["code"] == "mk1"
+    assert services.execute(VerifyPin(code="mk1", pin="234509"), ANON)["code"] == "mk1"
     assert _types(services, 1) == ["StaffSignedIn"]
 
 
@@ -98,7 +107,7 @@ def test_a_correct_pin_resets_the_failure_count(services):
     for _ in range(4):
         with pytest.raises(WrongPin):
             services.execute(VerifyPin(code="mk1", pin="0000"), ANON)
-    services.execute(VerifyPin(code="mk1", pin="2345"), ANON)
+    services.execute(VerifyPin(code="mk1", pin="234509"), ANON)
     with pytest.raises(WrongPin, match="4 more wrong"):
         services.execute(VerifyPin(code="mk1", pin="0000"), ANON)
 

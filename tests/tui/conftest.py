@@ -1,4 +1,7 @@
-"""A real database per test, with one staff member of every role, and helpers to read the screen."""
+"""A real database per test, with one staff member of every role, and helpers to sign in.
+
+`screen_text`, `widget_text` (tests/screen.py) and `settle` (tests/waiting.py) are re-exported
+here for the tests that import them from this module."""
 
 from __future__ import annotations
 
@@ -7,8 +10,10 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.worker import WorkerCancelled
 
+from tests.conftest import DatabaseTemplates
+from tests.screen import screen_text, widget_text
+from tests.waiting import wait_for, wait_for_tables, wait_for_workers
 from upgradecamp.domain.commands import AddStaff
 from upgradecamp.domain.staff import Actor
 from upgradecamp.service.bus import Services, bootstrap
@@ -17,7 +22,7 @@ from upgradecamp.store.db import read_transaction
 from upgradecamp.store.eventlog import StoredEvent
 
 ADMIN = Actor(code="admin1", role="admin", branch="B01")
-PINS = {"admin1": "1234"}
+PINS = {"admin1": "123409"}
 # role → (code, name); names in Chinese so cell-width alignment is exercised.
 STAFF = {
     "organizer": ("org1", "李四"),
@@ -26,7 +31,7 @@ STAFF = {
     "branch_head": ("bh1", "赵行长"),
     "admin": ("admin1", "管理员"),
 }
-STAFF_PIN = "2345"
+STAFF_PIN = "234509"
 
 
 @pytest.fixture
@@ -34,15 +39,30 @@ def db_path(tmp_path: Path) -> str:
     return str(tmp_path / "t.db")
 
 
-@pytest.fixture
-def services(db_path: str) -> Services:
-    services = bootstrap(db_path, terminal="test-terminal-1")
-    initialise(services, admin_code="admin1", admin_name="管理员", admin_pin="1234")
+def add_staff(services: Services) -> None:
+    """Initialise, then one staff member of every role at B02 (PIN STAFF_PIN)."""
+    initialise(services, admin_code="admin1", admin_name="管理员", admin_pin="123409")
     for role, (code, name) in STAFF.items():
         if role != "admin":
-            services.execute(AddStaff(code=code, name=name, role=role, branch="B02",
-                                      pin=STAFF_PIN), ADMIN)
-    return services
+            services.execute(
+                AddStaff(code=code, name=name, role=role, branch="B02", pin=STAFF_PIN), ADMIN
+            )
+
+
+@pytest.fixture
+def services(db_path: str, db_templates: DatabaseTemplates) -> Services:
+    """On the wall clock: built once per session, copied here."""
+
+    def build(path: str) -> None:
+        svc = bootstrap(path, terminal="test-terminal-1")
+        add_staff(svc)
+        svc.engine.dispose()
+
+    db_templates.copy("tui-staff-wall-clock", db_path, build)
+    return bootstrap(db_path, terminal="test-terminal-1")
+
+
+__all__ = ["screen_text", "widget_text", "settle", "sign_in", "choose", "enter_pin", "tail"]
 
 
 def pin_of(code: str) -> str:
@@ -54,33 +74,11 @@ def tail(services: Services, n: int = 5) -> list[StoredEvent]:
         return services.log.tail(conn, n)
 
 
-def screen_text(pilot: Pilot[Any]) -> str:
-    """Everything the terminal shows right now, line by line, as plain text."""
-    strips = pilot.app.screen._compositor.render_strips()
-    return "\n".join(strip.text.rstrip() for strip in strips)
-
-
-def widget_text(widget: Any) -> str:
-    """What one widget shows on screen (borders and padding included), as plain text."""
-    region = widget.region
-    strips = widget.screen._compositor.render_strips()
-    return "\n".join(strips[y].crop(region.x, region.right).text.rstrip()
-                     for y in range(region.y, min(region.bottom, len(strips))))
-
-
 async def settle(pilot: Pilot[Any]) -> None:
-    """Let workers finish and their messages be handled.
-
-    An exclusive worker superseded by a newer one ends as cancelled; the loop waits for the newer.
-    """
-    for _ in range(10):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            return
+    """Let workers finish and their messages be handled, and the tables lay out what they got
+    (fails naming any worker still busy or table behind)."""
+    await wait_for_workers(pilot)
+    await wait_for_tables(pilot)
 
 
 async def choose(pilot: Pilot[Any], code: str) -> None:
@@ -98,5 +96,14 @@ async def enter_pin(pilot: Pilot[Any], pin: str) -> None:
 
 
 async def sign_in(pilot: Pilot[Any], code: str, pin: str | None = None) -> None:
+    """Choose `code`, enter the PIN, and wait until the app has signed them in."""
     await choose(pilot, code)
     await enter_pin(pilot, pin or pin_of(code))
+    app = pilot.app
+    await wait_for(
+        pilot,
+        lambda: app.actor is not None,
+        what=f"{code} to be signed in",
+        seen=lambda: screen_text(pilot),
+    )
+    await settle(pilot)

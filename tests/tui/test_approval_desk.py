@@ -14,7 +14,16 @@ from textual.widgets import DataTable, Input
 
 from tests.conftest import FakeClock
 from tests.helpers import client_row
-from tests.tui.conftest import ADMIN, STAFF, STAFF_PIN, screen_text, settle, sign_in, widget_text
+from tests.tui.conftest import (
+    ADMIN,
+    STAFF_PIN,
+    add_staff,
+    screen_text,
+    settle,
+    sign_in,
+    widget_text,
+)
+from tests.waiting import wait_for
 from upgradecamp.domain.commands import (
     AddStaff,
     CheckIn,
@@ -31,7 +40,6 @@ from upgradecamp.domain.commands.forms import (
 from upgradecamp.domain.errors import RuleRefused
 from upgradecamp.domain.staff import Actor
 from upgradecamp.service.bus import bootstrap
-from upgradecamp.service.setup import initialise
 from upgradecamp.store.db import read_transaction
 from upgradecamp.tui import i18n
 from upgradecamp.tui.app import create_app
@@ -62,16 +70,17 @@ def clock() -> FakeClock:
 
 def populate(svc):
     """Staff of every role at B02, three clients checked in at today's open session."""
-    initialise(svc, admin_code="admin1", admin_name="管理员", admin_pin="1234")
-    for role, (code, name) in STAFF.items():
-        if role != "admin":
-            svc.execute(AddStaff(code=code, name=name, role=role, branch="B02",
-                                 pin=STAFF_PIN), ADMIN)
-    svc.execute(RegisterClients(clients=[
-        client_row(1, name="王大伟", aum="120000.00"),
-        client_row(2, name="刘芳", aum="180000.00"),
-        client_row(3, name="陈静", aum="60000.00"),
-    ]), ADMIN)
+    add_staff(svc)
+    svc.execute(
+        RegisterClients(
+            clients=[
+                client_row(1, name="王大伟", aum="120000.00"),
+                client_row(2, name="刘芳", aum="180000.00"),
+                client_row(3, name="陈静", aum="60000.00"),
+            ]
+        ),
+        ADMIN,
+    )
     svc.execute(PlanSessions(branch="B02", start="2026-11-20 15:00"), ORG)
     svc.execute(OpenSession(session_id=SESSION), DESK)
     for n in (1, 2, 3):
@@ -80,8 +89,10 @@ def populate(svc):
 
 
 @pytest.fixture
-def services(db_path, clock):
-    return populate(bootstrap(db_path, terminal="test-terminal-1", clock=clock))
+def services(db_path, clock, db_templates):
+    return db_templates.services(
+        "tui-approval-desk", db_path, populate, clock=clock, terminal="test-terminal-1"
+    )
 
 
 @pytest.fixture
@@ -91,8 +102,9 @@ def any_db_services(engine, clock):
 
 
 def submit(svc, client: str = "C000001", lines=LINES, actions=("mobile_banking",)) -> dict:
-    return svc.execute(SubmitForm(session_id=SESSION, client_id=client, lines=lines,
-                                  actions=actions), MK)
+    return svc.execute(
+        SubmitForm(session_id=SESSION, client_id=client, lines=lines, actions=actions), MK
+    )
 
 
 def events_of(svc, kind: str) -> list:
@@ -127,15 +139,6 @@ def detail(app) -> str:
     return widget_text(app.screen.query_one("#desk-detail"))
 
 
-async def wait_until(pilot, condition, tries: int = 30) -> None:
-    """The log is polled every second: 30 pauses of 0.1 s are three poll intervals."""
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    await settle(pilot)
-
-
 async def type_text(pilot, text: str) -> None:
     await pilot.press(*("space" if ch == " " else ch for ch in text))
 
@@ -157,13 +160,13 @@ async def test_the_queue_shows_the_form_with_its_waiting_time_and_detail(service
         assert table(app).row_count == 1
         rows = widget_text(table(app))
         assert "0 min" in rows and "王大伟" in rows and "张三丰" in rows and "980" in rows
-        assert "potential" in rows and "potential →" not in rows  # the form keeps the tier
+        assert "Potential" in rows and "Potential →" not in rows  # the form keeps the tier
         shown = detail(app)
         assert F01 in shown and "waiting for approval" in shown
         assert "138****0001" in shown and "13800000001" not in screen_text(pilot)
-        assert "large_cd" in shown and "1.5" in shown and "15,000.00" in shown
-        assert "mobile_banking +200" in shown
-        assert "Tier before potential → after potential (unchanged)" in shown
+        assert "Large-sum CD" in shown and "1.5" in shown and "15,000.00" in shown
+        assert "Mobile banking +200" in shown
+        assert "Tier before Potential → after Potential (unchanged)" in shown
         assert "Branch B02 · 1 waiting for approval" in screen_text(pilot)
         # The waiting time follows the clock by a timer, without a reload.
         clock.advance(minutes=4)
@@ -181,16 +184,25 @@ async def test_a_new_form_appears_without_a_key_press_and_the_cursor_stays(servi
         assert table(app).row_count == 1 and screen.current_id == F01
         clock.advance(minutes=2)
         other = other_terminal(services, clock)
-        other.execute(SubmitForm(session_id=SESSION, client_id="C000002",
-                                 lines=(("fund", "20000", "new"),)), MK)
-        await wait_until(pilot, lambda: table(app).row_count == 2)
-        assert table(app).row_count == 2
+        other.execute(
+            SubmitForm(session_id=SESSION, client_id="C000002", lines=(("fund", "20000", "new"),)),
+            MK,
+        )
+        await wait_for(
+            pilot,
+            lambda: table(app).row_count == 2,
+            what="the form submitted at another terminal in the queue",
+        )
         assert "刘芳" in widget_text(table(app))
         assert screen.current_id == F01 and table(app).cursor_row == 0  # first come first
         # A form decided at another terminal leaves the queue by itself.
         other.execute(RejectForm(form_id=F01, reason="重复登记"), HEAD)
-        await wait_until(pilot, lambda: table(app).row_count == 1)
-        assert table(app).row_count == 1 and screen.current_id == F02
+        await wait_for(
+            pilot,
+            lambda: table(app).row_count == 1,
+            what="the form decided at another terminal to leave the queue",
+        )
+        assert screen.current_id == F02
 
 
 async def test_approve_with_the_pin_credits_the_points_and_the_form_leaves(services):
@@ -274,10 +286,18 @@ async def test_reject_and_return_need_a_reason(services, clock):
         assert table(app).row_count == 0
         # The marketer corrects and resubmits it: it comes back, marked as a revision.
         clock.advance(minutes=2)
-        other_terminal(services, clock).execute(SubmitForm(
-            session_id=SESSION, client_id="C000002", form_id=F02,
-            lines=(("fund", "25000", "new"),)), MK)
-        await wait_until(pilot, lambda: table(app).row_count == 1)
+        other_terminal(services, clock).execute(
+            SubmitForm(
+                session_id=SESSION,
+                client_id="C000002",
+                form_id=F02,
+                lines=(("fund", "25000", "new"),),
+            ),
+            MK,
+        )
+        await wait_for(
+            pilot, lambda: table(app).row_count == 1, what="the resubmitted form back in the queue"
+        )
         await settle(pilot)
         shown = detail(app)
         assert "Revision 1: resubmitted after a return" in shown
@@ -294,8 +314,7 @@ async def test_a_form_decided_at_another_terminal_is_refused_with_who_decided(se
         await settle(pilot)
         assert isinstance(app.screen, ApprovePinScreen)
         clock.advance(minutes=3)
-        other_terminal(services, clock).execute(RejectForm(form_id=F01, reason="客户放弃"),
-                                                HEAD)
+        other_terminal(services, clock).execute(RejectForm(form_id=F01, reason="客户放弃"), HEAD)
         await pilot.press(*STAFF_PIN, "enter")
         await settle(pilot)
         assert isinstance(app.screen, ApprovalDeskScreen)
@@ -303,8 +322,11 @@ async def test_a_form_decided_at_another_terminal_is_refused_with_who_decided(se
         assert "登记表 B02-20261120-1500-F01 已由 bh1 于" in said
         assert "在终端 test-terminal-2 处理" in said and "10:03" in said
         assert events_of(services, "FormApproved") == []
-        await wait_until(pilot, lambda: table(app).row_count == 0)
-        assert table(app).row_count == 0
+        await wait_for(
+            pilot,
+            lambda: table(app).row_count == 0,
+            what="the form decided at another terminal to leave the queue",
+        )
 
 
 async def test_the_photo_is_marked_for_a_form_approved_today(services):
@@ -337,8 +359,12 @@ async def test_the_photo_is_marked_for_a_form_approved_today(services):
 async def test_the_core_branch_head_sees_every_branch_another_head_only_theirs(services):
     submit(services)
     for code, branch in (("bh0", "B01"), ("bh3", "B03")):
-        services.execute(AddStaff(code=code, name=f"{branch}行长", role="branch_head",
-                                  branch=branch, pin=STAFF_PIN), ADMIN)
+        services.execute(
+            AddStaff(
+                code=code, name=f"{branch}行长", role="branch_head", branch=branch, pin=STAFF_PIN
+            ),
+            ADMIN,
+        )
     app = create_app(services, "en")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_desk(pilot, "bh0")
@@ -361,14 +387,13 @@ def test_awaiting_photo_lists_todays_approvals_without_a_photo(any_db_services, 
     clock.advance(minutes=5)
     services.execute(ApproveForm(form_id=F02, pin=STAFF_PIN), HEAD)
     today = NOW.date()
-    assert [f["form_id"] for f in awaiting_photo(services.engine, today)] == [F01, F02]
-    assert [f["form_id"] for f in awaiting_photo(services.engine, today, branch="B02")] == [
-        F01, F02]
+    assert [f.form_id for f in awaiting_photo(services.engine, today)] == [F01, F02]
+    assert [f.form_id for f in awaiting_photo(services.engine, today, branch="B02")] == [F01, F02]
     assert awaiting_photo(services.engine, today, branch="B03") == []
     first = awaiting_photo(services.engine, today)[0]
-    assert first["client_name"] == "王大伟" and first["mobile"] == "138****0001"
+    assert first.client_name == "王大伟" and first.mobile == "138****0001"
     services.execute(MarkPhotoTaken(form_id=F01), HEAD)
-    assert [f["form_id"] for f in awaiting_photo(services.engine, today)] == [F02]
+    assert [f.form_id for f in awaiting_photo(services.engine, today)] == [F02]
     clock.advance(days=1)  # the next day: yesterday's approvals are no longer listed
     assert awaiting_photo(services.engine, clock().date()) == []
 

@@ -29,19 +29,28 @@ def _english_afterwards():
 @pytest.fixture
 def services(tmp_path):
     """Signed-in staff on a database whose clock stands in 2026Q4 (rules in force are fixed)."""
-    svc = bootstrap(str(tmp_path / "c.db"), terminal="test-terminal",
-                    clock=lambda: datetime(2026, 11, 20, 7, 0, tzinfo=UTC))
-    initialise(svc, admin_code="admin1", admin_name="管理员", admin_pin="1234")
+    svc = bootstrap(
+        str(tmp_path / "c.db"),
+        terminal="test-terminal",
+        clock=lambda: datetime(2026, 11, 20, 7, 0, tzinfo=UTC),
+    )
+    initialise(svc, admin_code="admin1", admin_name="管理员", admin_pin="123409")
     for role in ("marketer", "organizer"):
         code, name = STAFF[role]
-        svc.execute(AddStaff(code=code, name=name, role=role, branch="B02", pin=STAFF_PIN),
-                    ADMIN)
+        svc.execute(AddStaff(code=code, name=name, role=role, branch="B02", pin=STAFF_PIN), ADMIN)
     publish_next_quarter(svc, ADMIN)
     return svc
 
 
 async def type_text(pilot, text: str) -> None:
     await pilot.press(*(KEY_NAMES.get(ch, ch) for ch in text))
+
+
+async def open_calculator(pilot) -> None:
+    """Signed in as the marketer, on the calculator."""
+    await sign_in(pilot, "mk1")
+    await pilot.press("2")
+    await settle(pilot)
 
 
 def result_text(app) -> str:
@@ -52,9 +61,7 @@ def result_text(app) -> str:
 async def test_marketer_types_the_worked_example_and_sees_the_result_live(services, size):
     app = create_app(services, "en")
     async with app.run_test(size=size) as pilot:
-        await sign_in(pilot, "mk1")
-        await pilot.press("2")
-        await settle(pilot)
+        await open_calculator(pilot)
         assert isinstance(app.screen, CalculatorScreen)
         assert "rule set 2026Q4" in widget_text(app.screen.query_one("#calc-title"))
         await type_text(pilot, "120000")
@@ -68,20 +75,21 @@ async def test_marketer_types_the_worked_example_and_sees_the_result_live(servic
         await pilot.pause()
         calc = app.screen.calculation
         assert (calc.points, str(calc.converted_aum), str(calc.gap)) == (
-            1388, "169000.00", "31000.00")
+            1388,
+            "169000.00",
+            "31000.00",
+        )
         app.screen.query_one("#calc-result").scroll_home(animate=False)
         shown = result_text(app)
         assert "Converted AUM 169,000.00 (+49,000.00)" in shown
         assert "Points 1,388" in shown
-        assert "31,000.00 short of 银卡贵宾" in shown
+        assert "31,000.00 short of Silver VIP" in shown  # the ladder's English name
 
 
 async def test_a_bad_line_is_named_and_the_good_lines_still_count(services):
     app = create_app(services, "en")
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "mk1")
-        await pilot.press("2")
-        await settle(pilot)
+        await open_calculator(pilot)
         await type_text(pilot, "120000")
         app.screen.query_one("#calc-lines").focus()
         await type_text(pilot, "fund 10000\nstocks 5\ncredit_card 1.5")
@@ -117,12 +125,25 @@ async def test_rules_screen_shows_products_tiers_and_versions(services):
 async def test_line_problems_are_shown_in_chinese(services):
     app = create_app(services, "zh_CN")
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "mk1")
-        await pilot.press("2")
-        await settle(pilot)
+        await open_calculator(pilot)
         app.screen.query_one("#calc-lines").focus()
         await type_text(pilot, "stocks 5\nfund abc")
         await pilot.pause()
         problems = widget_text(app.screen.query_one("#calc-problems"))
         assert "第 1 行：规则 2026Q4 中没有产品“stocks”" in problems
         assert "第 2 行：" in problems and "不是数字" in problems
+
+
+async def test_amounts_typed_in_wan_count_ten_thousand_yuan(services):
+    """Staff say 12万 for 120,000: the AUM field takes 万, and so do the lines."""
+    app = create_app(services, "zh_CN")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_calculator(pilot)
+        await type_text(pilot, "12万")
+        assert app.screen.query_one("#calc-aum").value == "12万"  # 万 is not filtered out
+        app.screen.query_one("#calc-lines").focus()
+        await type_text(pilot, "基金 1万")
+        await pilot.pause()
+        calc = app.screen.calculation
+        assert (str(calc.converted_aum), calc.points) == ("135000.00", 180)
+        assert "折算资产 135,000.00（+15,000.00）" in result_text(app)

@@ -20,6 +20,14 @@ SAMPLE = REPO / "fixtures" / "imports" / "clients_sample.csv"
 BAD = REPO / "fixtures" / "imports" / "clients_bad.csv"
 
 
+@pytest.fixture
+def bad_csv(tmp_path):
+    """The shipped bad sample, copied: an import writes its report beside the file."""
+    copy = tmp_path / BAD.name
+    copy.write_bytes(BAD.read_bytes())
+    return copy
+
+
 @pytest.fixture(autouse=True)
 def _english_afterwards():
     yield
@@ -52,13 +60,13 @@ async def test_organizer_checks_then_imports_the_sample(services, size):
         screen = await open_import(pilot, SAMPLE)
         await pilot.press("enter")  # Enter in the path field checks
         await settle(pilot)
-        assert "would register 20, update 0, leave 0 unchanged" in " ".join(
-            summary(screen).split())
+        assert "would register 20, update 0, leave 0 unchanged" in " ".join(summary(screen).split())
         assert client_count(services) == 0
         await pilot.press("f9")
         await settle(pilot)
         assert "Imported: registered 20, updated 0, unchanged 0." in " ".join(
-            summary(screen).split())
+            summary(screen).split()
+        )
         assert client_count(services) == 20
         text = screen_text(pilot)
         assert "Good rows only" in text and "Check (F5)" in text and "Import (F9)" in text
@@ -70,16 +78,24 @@ async def test_organizer_checks_then_imports_the_sample(services, size):
         assert not isinstance(app.screen, ClientImportScreen)
 
 
-async def test_bad_rows_are_listed_and_nothing_is_imported_until_good_rows_only(services):
+async def test_bad_rows_are_listed_and_nothing_is_imported_until_good_rows_only(bad_csv, services):
     app = create_app(services, "en")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_import(pilot, BAD)
+        screen = await open_import(pilot, bad_csv)
         await pilot.press("f5")
         await settle(pilot)
         table = screen.query_one("#import-problems", DataTable)
         assert table.row_count == 8
         assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [
-            "3", "5", "7", "8", "9", "9", "10", "12"]
+            "3",
+            "5",
+            "7",
+            "8",
+            "9",
+            "9",
+            "10",
+            "12",
+        ]
         assert "7 bad row(s)" in " ".join(summary(screen).split())
         await pilot.press("f9")
         await settle(pilot)
@@ -88,8 +104,9 @@ async def test_bad_rows_are_listed_and_nothing_is_imported_until_good_rows_only(
         table.focus()
         await pilot.press("down")
         await pilot.pause()
-        assert "Line 5, 金融资产 aum “-5,000.00”: financial assets cannot be negative" in \
-            " ".join(widget_text(screen.query_one("#import-detail")).split())
+        assert "Line 5, 金融资产 aum “-5,000.00”: financial assets cannot be negative" in " ".join(
+            widget_text(screen.query_one("#import-detail")).split()
+        )
         screen.query_one("#import-good-only", Checkbox).value = True
         await pilot.press("f9")
         await settle(pilot)
@@ -99,7 +116,7 @@ async def test_bad_rows_are_listed_and_nothing_is_imported_until_good_rows_only(
         assert client_count(services) == 4
 
 
-async def test_file_errors_show_on_screen_in_chinese(services, tmp_path):
+async def test_file_errors_show_on_screen_in_chinese(bad_csv, services, tmp_path):
     app = create_app(services, "zh_CN")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_import(pilot, tmp_path / "none.csv")
@@ -107,13 +124,14 @@ async def test_file_errors_show_on_screen_in_chinese(services, tmp_path):
         await settle(pilot)
         assert "无法读取" in summary(screen)
         no_mobile = tmp_path / "c.csv"
-        no_mobile.write_text("客户号,姓名,证件号后四位,所属网点,金融资产,营销同意\n",
-                             encoding="utf-8")
+        no_mobile.write_text(
+            "客户号,姓名,证件号后四位,所属网点,金融资产,营销同意\n", encoding="utf-8"
+        )
         screen.query_one("#import-path", Input).value = str(no_mobile)
         await pilot.press("f5")
         await settle(pilot)
         assert "缺少以下列：mobile" in summary(screen)
-        screen.query_one("#import-path", Input).value = str(BAD)
+        screen.query_one("#import-path", Input).value = str(bad_csv)
         await pilot.press("f5")
         await settle(pilot)
         table = screen.query_one("#import-problems", DataTable)
@@ -128,8 +146,11 @@ async def test_file_errors_show_on_screen_in_chinese(services, tmp_path):
 
 async def test_values_that_look_like_markup_show_as_typed(services, tmp_path):
     path = tmp_path / "markup.csv"
-    path.write_text("客户号,姓名,手机号,证件号后四位,所属网点,金融资产,营销同意\n"
-                    "1,[/],[bold]1380,0012,[red]B01,100,Y\n", encoding="utf-8")
+    path.write_text(
+        "客户号,姓名,手机号,证件号后四位,所属网点,金融资产,营销同意\n"
+        "1,[/],[bold]1380,0012,[red]B01,100,Y\n",
+        encoding="utf-8",
+    )
     app = create_app(services, "en")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_import(pilot, path)
@@ -137,6 +158,25 @@ async def test_values_that_look_like_markup_show_as_typed(services, tmp_path):
         await settle(pilot)
         table = screen.query_one("#import-problems", DataTable)
         assert [[str(c) for c in table.get_row_at(i)][:3] for i in range(2)] == [
-            ["2", "所属网点 branch", "[red]B01"], ["2", "手机号 mobile", "[bold]1380"]]
+            ["2", "所属网点 branch", "[red]B01"],
+            ["2", "手机号 mobile", "[bold]1380"],
+        ]
         assert "[bold]1380" in screen_text(pilot)
         assert "[red]B01" in screen_text(pilot)
+
+
+async def test_many_bad_rows_show_the_first_50_the_count_and_the_report(services, tmp_path):
+    from tests.service.test_import_report import write_file
+
+    source = write_file(tmp_path / "crm.csv", bad=40)
+    app = create_app(services, "en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_import(pilot, source)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert screen.query_one("#import-problems", DataTable).row_count == 50
+        title = widget_text(screen.query_one("#import-problems-title"))
+        assert "the first 50 of 80 problems" in " ".join(title.split())
+        shown = "".join(summary(screen).split())
+        expected = f"Every problem is listed in {tmp_path / 'crm.problems.csv'}"
+        assert "".join(expected.split()) in shown

@@ -17,22 +17,34 @@ from textual.widgets import DataTable, Input, OptionList
 
 from tests.conftest import FakeClock
 from tests.helpers import client_row
-from tests.tui.conftest import ADMIN, STAFF, STAFF_PIN, screen_text, settle, sign_in, widget_text
+from tests.tui.conftest import (
+    ADMIN,
+    STAFF_PIN,
+    add_staff,
+    screen_text,
+    settle,
+    sign_in,
+    widget_text,
+)
+from tests.waiting import wait_for
 from upgradecamp.domain.commands import (
     AddStaff,
     ApproveForm,
     BuildInviteList,
     CheckIn,
     CloseSession,
+    ImportClientFile,
     OpenSession,
     PlanSessions,
+    ReassignFollowUp,
     RecordFollowUpOutcome,
     RegisterClients,
+    RunMaintenance,
     SubmitForm,
 )
 from upgradecamp.domain.staff import Actor
+from upgradecamp.queries.followups import FollowUpLine
 from upgradecamp.service.bus import bootstrap
-from upgradecamp.service.setup import initialise
 from upgradecamp.store.db import read_transaction
 from upgradecamp.tui import i18n
 from upgradecamp.tui.app import create_app
@@ -73,20 +85,29 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def services(db_path, clock):
+def services(db_path, clock, db_templates):
     """S1 played out and closed: C1 signed a form with an appointment, C2, C3 and C6 came
     without one, C4 and C5 stayed away. Every client's manager is mk1, but C6's is mk2."""
-    svc = bootstrap(db_path, terminal="test-terminal-1", clock=clock)
-    initialise(svc, admin_code="admin1", admin_name="管理员", admin_pin="1234")
-    for role, (code, name) in STAFF.items():
-        if role != "admin":
-            svc.execute(AddStaff(code=code, name=name, role=role, branch="B02",
-                                 pin=STAFF_PIN), ADMIN)
-    svc.execute(AddStaff(code=MK2.code, name=MK2.name, role="marketer", branch="B02",
-                         pin=STAFF_PIN), ADMIN)
-    svc.execute(RegisterClients(clients=[
-        client_row(n, name=name, aum=f"{100000 + n}.00", rm="mk2" if n == 6 else "mk1")
-        for n, name in NAMES.items()]), ADMIN)
+    return db_templates.services(
+        "tui-followup-desk", db_path, play_s1, clock=clock, terminal="test-terminal-1"
+    )
+
+
+def play_s1(svc) -> None:
+    clock = svc.clock
+    add_staff(svc)
+    svc.execute(
+        AddStaff(code=MK2.code, name=MK2.name, role="marketer", branch="B02", pin=STAFF_PIN), ADMIN
+    )
+    svc.execute(
+        RegisterClients(
+            clients=[
+                client_row(n, name=name, aum=f"{100000 + n}.00", rm="mk2" if n == 6 else "mk1")
+                for n, name in NAMES.items()
+            ]
+        ),
+        ADMIN,
+    )
     clock.advance(days=-40)  # invitations go out weeks ahead
     for start in ("2026-11-17 15:00", "2026-11-23 15:00"):
         svc.execute(PlanSessions(branch="B02", start=start), ORG)
@@ -95,13 +116,13 @@ def services(db_path, clock):
     svc.execute(OpenSession(session_id=S1), DESK)
     for n in (1, 2, 3, 6):
         svc.execute(CheckIn(session_id=S1, client_id=f"C{n:06d}"), DESK)
-    form = svc.execute(SubmitForm(session_id=S1, client_id="C000001", lines=LINES,
-                                  appointment="2026-11-27"), MK)
+    form = svc.execute(
+        SubmitForm(session_id=S1, client_id="C000001", lines=LINES, appointment="2026-11-27"), MK
+    )
     svc.execute(ApproveForm(form_id=form["form_id"], pin=STAFF_PIN), HEAD)
     clock.advance(hours=2)
     svc.execute(CloseSession(session_id=S1), ORG)  # the policy creates the follow-ups
     clock.now = NOW
-    return svc
 
 
 def events_of(svc, kind: str) -> list:
@@ -144,32 +165,51 @@ async def type_text(pilot, text: str) -> None:
     await pilot.press(*(KEY_NAMES.get(ch, ch) for ch in text))
 
 
-async def wait_until(pilot, condition, tries: int = 30) -> None:
-    """The log is polled every second: 30 pauses of 0.1 s are three poll intervals."""
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    await settle(pilot)
-
-
 # -- pure helpers -----------------------------------------------------------------------------
+def line(due: str, **fields) -> FollowUpLine:
+    """A follow-up as the desk gets it, with what a test does not care about left blank."""
+    blank = dict(
+        followup_id="F",
+        kind="intention_call",
+        session_id=S1,
+        branch="B02",
+        client_id="C1",
+        client_name="",
+        mobile="",
+        form_id=None,
+        next_session_id=None,
+        assignee="mk1",
+        assignee_name="mk1",
+        overdue=False,
+        days_overdue=0,
+        status="open",
+        outcome=None,
+        attempts=0,
+        note="",
+        created_at=None,
+        done_at=None,
+        done_by=None,
+    )
+    return FollowUpLine(**{**blank, "due": due, **fields})
+
+
 def test_due_dates_read_naturally():
     today = date(2026, 11, 23)
-    assert due_text({"due": "2026-11-20", "status": "open"}, today) == "11-20 overdue 3 d"
-    assert due_text({"due": "2026-11-23", "status": "open"}, today) == "11-23 today"
-    assert due_text({"due": "2026-11-26", "status": "open"}, today) == "11-26"
-    assert due_text({"due": "2026-11-20", "status": "done", "outcome": "reached"},
-                    today) == "11-20 Reached"
+    assert due_text(line("2026-11-20", status="open"), today) == "11-20 overdue 3 d"
+    assert due_text(line("2026-11-23", status="open"), today) == "11-23 today"
+    assert due_text(line("2026-11-26", status="open"), today) == "11-26"
+    assert due_text(line("2026-11-20", status="done", outcome="reached"), today) == "11-20 Reached"
     assert session_label(S1) == "B02 11-17"
     i18n.set_language("zh_CN")
-    assert due_text({"due": "2026-11-20", "status": "open"}, today) == "11-20 逾期 3 天"
+    assert due_text(line("2026-11-20", status="open"), today) == "11-20 逾期 3 天"
 
 
 def test_a_new_due_date_is_checked_as_typed():
     today, current = date(2026, 11, 23), date(2026, 11, 20)
-    assert parse_due("2026-11-30", today, current) == (date(2026, 11, 30),
-                                                        "Due 2026-11-30, in 7 day(s).")
+    assert parse_due("2026-11-30", today, current) == (
+        date(2026, 11, 30),
+        "Due 2026-11-30, in 7 day(s).",
+    )
     assert parse_due("2026-11-23", today, current)[0] == today
     due, text = parse_due("2026-13-01", today, current)
     assert due is None and "YYYY-MM-DD, e.g. 2026-11-30" in text
@@ -325,14 +365,22 @@ async def test_a_follow_up_closed_elsewhere_leaves_without_a_key_press(services,
         other = other_terminal(services, clock)
         other.execute(OpenSession(session_id=S2), DESK)
         other.execute(CheckIn(session_id=S2, client_id="C000002"), DESK)
-        form = other.execute(SubmitForm(session_id=S2, client_id="C000002",
-                                        lines=(("fund", "20000", "new"),)), MK)
+        form = other.execute(
+            SubmitForm(session_id=S2, client_id="C000002", lines=(("fund", "20000", "new"),)), MK
+        )
         other.execute(ApproveForm(form_id=form["form_id"], pin=STAFF_PIN), HEAD)
-        converted = [ev for ev in events_of(services, "FollowUpOutcomeRecorded")
-                     if ev.payload["followup_id"] == IC2]
+        converted = [
+            ev
+            for ev in events_of(services, "FollowUpOutcomeRecorded")
+            if ev.payload["followup_id"] == IC2
+        ]
         assert converted and converted[0].payload["automatic"] is True
-        await wait_until(pilot, lambda: IC2 not in shown_ids(app))
-        assert IC2 not in shown_ids(app)
+        await wait_for(
+            pilot,
+            lambda: IC2 not in shown_ids(app),
+            what="IC2, closed at another terminal, to leave the list",
+            seen=lambda: shown_ids(app),
+        )
         assert screen.current_id == IC3 and table(app).cursor_row == 1  # still on 陈静
         # Another terminal records an outcome of the highlighted one while its note is typed:
         # the refusal says who closed it.
@@ -344,8 +392,12 @@ async def test_a_follow_up_closed_elsewhere_leaves_without_a_key_press(services,
         await settle(pilot)
         assert isinstance(app.screen, FollowUpsScreen)
         assert "was already closed (declined) by mk1" in message(app)
-        await wait_until(pilot, lambda: IC3 not in shown_ids(app))
-        assert IC3 not in shown_ids(app)
+        await wait_for(
+            pilot,
+            lambda: IC3 not in shown_ids(app),
+            what="IC3, closed at another terminal, to leave the list",
+            seen=lambda: shown_ids(app),
+        )
 
 
 # -- the organizer's desk ---------------------------------------------------------------------
@@ -406,8 +458,9 @@ async def test_a_marketer_may_not_reassign_or_filter(services):
 
 
 async def test_a_branch_head_sees_the_branch_and_an_admin_every_branch(services):
-    services.execute(AddStaff(code="bh3", name="B03行长", role="branch_head", branch="B03",
-                              pin=STAFF_PIN), ADMIN)
+    services.execute(
+        AddStaff(code="bh3", name="B03行长", role="branch_head", branch="B03", pin=STAFF_PIN), ADMIN
+    )
     app = create_app(services, "en")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_desk(pilot, "bh1")
@@ -449,3 +502,88 @@ async def test_the_desk_fits_the_terminal_in_chinese(services, size):
         dialog_text = screen_text(pilot)
         assert "新的到期日" in dialog_text and "改期原因" in dialog_text
         assert "Enter 保存" in dialog_text
+
+
+# -- the maintenance year: tier-changed calls and who sees what -----------------------------------
+C7 = "C000007"
+TC2 = "MNT-TC-C000002-potential-silver-20261123"
+TC7 = "MNT-TC-C000007-potential-silver-20261123"
+TC_LABEL = {"en": "Tier changed call", "zh_CN": "客户等级变动电话"}
+RM_ONLY = {"en": "(RM only)", "zh_CN": "（仅限其客户经理）"}
+
+
+def tier_moves(svc, tmp_path) -> None:
+    """C2 (mk1's) and C7 (mk2's, never at a session of mk1's) move up to silver by an AUM
+    import on the Monday; that day's maintenance run calls each from their RM."""
+    svc.execute(RegisterClients(clients=[client_row(7, name="郑强", rm="mk2")]), ADMIN)
+    path = tmp_path / "clients.csv"
+    path.write_text(
+        "客户号,姓名,手机号,证件号后四位,所属网点,客户经理,金融资产,营销同意\n"
+        "C000002,刘芳,13800000002,0002,B02,mk1,250000.00,Y\n"
+        "C000007,郑强,13800000007,0007,B02,mk2,250000.00,Y\n",
+        encoding="utf-8",
+    )
+    svc.execute(ImportClientFile(path=str(path), good_rows_only=True), ORG)
+    ran = svc.execute(RunMaintenance(on="2026-11-23"), ORG)
+    assert ran["by_kind"] == {"tier_changed": 2}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+async def test_a_tier_changed_call_is_worked_on_the_desk(services, tmp_path, lang):
+    tier_moves(services, tmp_path)
+    app = create_app(services, lang)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_desk(pilot)
+        await wait_for(pilot, lambda: TC2 in shown_ids(app), what="the tier-changed call shown")
+        assert TC7 not in shown_ids(app)  # mk2's
+        cells = row_text(app, TC2)
+        assert TC_LABEL[lang].startswith(cells[1].rstrip("…")) and cells[2] == "刘芳"
+        table(app).move_cursor(row=shown_ids(app).index(TC2), animate=False)
+        await wait_for(pilot, lambda: screen.current_id == TC2, what="the cursor on the call")
+        assert TC_LABEL[lang] in widget_text(app.screen.query_one("#fu-detail"))
+        await pilot.press("1")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, NoteScreen), what="the note window open"
+        )
+        await type_text(pilot, "congratulated")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: TC2 not in shown_ids(app), what="the call closed")
+        [recorded] = events_of(services, "FollowUpOutcomeRecorded")
+        assert recorded.payload["followup_id"] == TC2
+        assert (recorded.payload["outcome"], recorded.payload["note"]) == (
+            "reached",
+            "congratulated",
+        )
+        assert recorded.meta["actor"] == "mk1"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+async def test_a_follow_up_of_a_client_outside_the_book_shows_masked(services, tmp_path, lang):
+    """C7 is mk2's client and never came to a session mk1 hosts or presents: given C7's call,
+    mk1 sees the name and masked mobile, not the notes; their own client's note shows in full."""
+    tier_moves(services, tmp_path)
+    services.execute(
+        RecordFollowUpOutcome(followup_id=TC2, outcome="not_reached", note="call after 5pm"), MK
+    )
+    services.execute(
+        RecordFollowUpOutcome(followup_id=TC7, outcome="not_reached", note="wife is ill"), MK2
+    )
+    services.execute(ReassignFollowUp(followup_id=TC7, assignee="mk1"), ORG)
+    app = create_app(services, lang)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_desk(pilot)
+        await wait_for(pilot, lambda: TC7 in shown_ids(app), what="C7's call on mk1's desk")
+        assert row_text(app, TC2)[-1] == "call after 5pm"
+        assert row_text(app, TC7)[2:4] == ["郑强", "138****0007"]
+        assert row_text(app, TC7)[-1] == RM_ONLY[lang]
+        table(app).move_cursor(row=shown_ids(app).index(TC7), animate=False)
+        await wait_for(pilot, lambda: screen.current_id == TC7, what="the cursor on C7's call")
+        detail = widget_text(app.screen.query_one("#fu-detail"))
+        assert "C000007" in detail and "138****0007" in detail
+        assert "wife is ill" not in screen_text(pilot) and "13800000007" not in screen_text(pilot)
+        assert "客户经理" in detail or "own manager" in detail
+        table(app).move_cursor(row=shown_ids(app).index(TC2), animate=False)
+        await wait_for(pilot, lambda: screen.current_id == TC2, what="the cursor on C2's call")
+        detail = widget_text(app.screen.query_one("#fu-detail"))
+        assert "call after 5pm" in detail
+        assert "客户经理" not in detail and "own manager" not in detail

@@ -30,8 +30,11 @@ def test_both_catalogues_have_the_same_keys():
 
 def test_both_catalogues_use_the_same_fields_in_each_text():
     en, zh = i18n.catalogue("en"), i18n.catalogue("zh_CN")
-    differing = {key: (i18n.placeholders(en[key]), i18n.placeholders(zh[key]))
-                 for key in en if i18n.placeholders(en[key]) != i18n.placeholders(zh[key])}
+    differing = {
+        key: (i18n.placeholders(en[key]), i18n.placeholders(zh[key]))
+        for key in en
+        if i18n.placeholders(en[key]) != i18n.placeholders(zh[key])
+    }
     assert differing == {}
 
 
@@ -58,8 +61,9 @@ def test_every_role_and_place_has_a_name_and_every_place_a_hint():
 
 def test_t_fills_fields_and_follows_the_language():
     i18n.set_language("en")
-    assert i18n.t("login.no_match", text="zz") == \
-        "Nobody matches “zz”. Press Esc to clear the filter."
+    assert (
+        i18n.t("login.no_match", text="zz") == "Nobody matches “zz”. Press Esc to clear the filter."
+    )
     assert i18n.role_name("branch_head") == "Branch head"
     i18n.set_language("zh_CN")
     assert i18n.t("login.no_match", text="zz").startswith("没有与“zz”匹配的员工")
@@ -80,16 +84,20 @@ def test_an_unknown_language_falls_back_to_english():
     assert i18n.t("place.reports") == "Reports"
 
 
-@pytest.mark.parametrize(("explicit", "env", "expected"), [
-    ("zh_CN", {"UPGRADECAMP_LANG": "en", "LANG": "en_US.UTF-8"}, "zh_CN"),
-    (None, {"UPGRADECAMP_LANG": "zh_CN", "LANG": "en_US.UTF-8"}, "zh_CN"),
-    (None, {"LANG": "zh_CN.UTF-8"}, "zh_CN"),
-    (None, {"LANG": "C.UTF-8"}, "en"),
-    (None, {}, "en"),
-    ("en", {"LANG": "zh_CN.UTF-8"}, "en"),
-])
-def test_the_app_language_comes_from_lang_option_then_env(services, monkeypatch, explicit, env,
-                                                          expected):
+@pytest.mark.parametrize(
+    ("explicit", "env", "expected"),
+    [
+        ("zh_CN", {"UPGRADECAMP_LANG": "en", "LANG": "en_US.UTF-8"}, "zh_CN"),
+        (None, {"UPGRADECAMP_LANG": "zh_CN", "LANG": "en_US.UTF-8"}, "zh_CN"),
+        (None, {"LANG": "zh_CN.UTF-8"}, "zh_CN"),
+        (None, {"LANG": "C.UTF-8"}, "en"),
+        (None, {}, "en"),
+        ("en", {"LANG": "zh_CN.UTF-8"}, "en"),
+    ],
+)
+def test_the_app_language_comes_from_lang_option_then_env(
+    services, monkeypatch, explicit, env, expected
+):
     monkeypatch.delenv("UPGRADECAMP_LANG", raising=False)
     monkeypatch.delenv("LANG", raising=False)
     for name, value in env.items():

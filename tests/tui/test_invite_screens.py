@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, Static
 
 from tests.helpers import client_row
 from tests.tui.conftest import ADMIN, screen_text, settle, sign_in, tail, widget_text
+from tests.waiting import wait_for, wait_for_screen_text, wait_for_text
 from upgradecamp.domain.commands import RegisterClients
 from upgradecamp.domain.commands.invitations import BuildInviteList, RecordInvitationOutcome
 from upgradecamp.domain.commands.sessions import CancelSession, PlanSessions
@@ -44,10 +45,12 @@ def start_in(days: int) -> str:
 def session_id(services) -> str:
     """A session 45 days ahead at B02 (capacity 10) and clients of every kind to invite."""
     rows = [client_row(n, aum=f"{aum}.00") for n, aum in POTENTIAL.items()]
-    rows += [client_row(20 + n, aum="300000.00") for n in range(1, 5)]   # mid-high
-    rows += [client_row(30, aum="30000.00"),                              # long tail
-             client_row(31, aum="90000.00", marketing_consent=False),
-             client_row(32, aum="95000.00", contact_status="unreachable")]
+    rows += [client_row(20 + n, aum="300000.00") for n in range(1, 5)]  # mid-high
+    rows += [
+        client_row(30, aum="30000.00"),  # long tail
+        client_row(31, aum="90000.00", marketing_consent=False),
+        client_row(32, aum="95000.00", contact_status="unreachable"),
+    ]
     services.execute(RegisterClients(clients=rows), ADMIN)
     result = services.execute(PlanSessions(branch="B02", start=start_in(45)), ADMIN)
     return result["sessions"][0]["session_id"]
@@ -67,13 +70,13 @@ async def open_builder(pilot, session_id: str) -> InviteBuilderScreen:
 
 async def wait_preview(pilot) -> None:
     """Until the debounced dry run has started and come back (or was ruled out)."""
-    for _ in range(200):
-        await settle(pilot)
-        if pilot.app.screen.preview_settled:
-            await pilot.pause()
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the preview never settled")
+    screen = pilot.app.screen
+    await wait_for(
+        pilot,
+        lambda: screen.preview_settled,
+        what="the invite list's dry run to come back (or be ruled out)",
+    )
+    await settle(pilot)
 
 
 async def retype(pilot, selector: str, text: str) -> None:
@@ -94,6 +97,7 @@ def message(app, selector: str) -> str:
 
 
 # -- the invite-list builder ------------------------------------------------------------------
+
 
 async def test_the_preview_counts_follow_the_criteria_and_write_nothing(services, session_id):
     app = create_app(services, "en")
@@ -177,11 +181,13 @@ async def test_build_writes_the_list_and_says_how_many_were_issued(services, ses
         assert [ev.type for ev in written] == ["InviteListBuilt"] + ["InvitationIssued"] * 12
         assert written[0].payload["issued"] == 12
         assert "Issued 12 invitations (target 15)" in message(app, "#ib-result")
-        for _ in range(50):  # the header follows the log
-            if "already invited 12" in widget_text(app.screen.query_one("#ib-session")):
-                break
-            await pilot.pause(0.1)
-        assert "already invited 12" in widget_text(app.screen.query_one("#ib-session"))
+        header = app.screen.query_one("#ib-session")
+        await wait_for_text(
+            pilot,
+            lambda: widget_text(header),
+            "already invited 12",
+            what="the header to follow the log",
+        )
         # The next dry run sees them: nobody new, all 12 already invited here.
         shown = preview(app)
         assert "Would invite now: 0" in shown and "Already invited here" in shown
@@ -213,6 +219,7 @@ async def test_the_builder_warns_of_a_session_less_than_30_days_away(services, s
 
 # -- the call list ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def invited(services, session_id) -> list[dict]:
     built = services.execute(BuildInviteList(session_id=session_id), ORGANIZER)
@@ -228,9 +235,16 @@ async def open_call_list(pilot, session_id: str) -> CallListScreen:
 
 
 def outcomes_since(services, position: int) -> list[tuple[str, str, str, str]]:
-    return [(ev.payload["invitation_id"], ev.payload["channel"], ev.payload["result"],
-             ev.payload["note"])
-            for ev in events_since(services, position) if ev.type == "InvitationOutcomeRecorded"]
+    return [
+        (
+            ev.payload["invitation_id"],
+            ev.payload["channel"],
+            ev.payload["result"],
+            ev.payload["note"],
+        )
+        for ev in events_since(services, position)
+        if ev.type == "InvitationOutcomeRecorded"
+    ]
 
 
 def cursor_id(screen: CallListScreen) -> str:
@@ -267,9 +281,13 @@ async def test_one_key_per_outcome_and_the_cursor_moves_on(services, session_id,
         await pilot.press("s")
         await settle(pilot)
         assert outcomes_since(services, position) == [
-            (ids[0], "call", "confirmed", ""), (ids[1], "call", "no_answer", ""),
-            (ids[2], "call", "call_back", "ring at 6"), (ids[3], "call", "declined", ""),
-            (ids[4], "wechat", "added", ""), (ids[5], "sms", "sent", "")]
+            (ids[0], "call", "confirmed", ""),
+            (ids[1], "call", "no_answer", ""),
+            (ids[2], "call", "call_back", "ring at 6"),
+            (ids[3], "call", "declined", ""),
+            (ids[4], "wechat", "added", ""),
+            (ids[5], "sms", "sent", ""),
+        ]
         assert cursor_id(screen) == ids[6]
         table = widget_text(screen.query_one("#cl-table"))
         assert "Call back" in table and "✓" in table
@@ -295,8 +313,9 @@ async def test_a_note_typed_with_m_is_not_taken_for_outcome_keys(services, sessi
         assert not screen.query_one("#cl-note").display
 
 
-async def test_wrong_number_asks_first_then_marks_the_client_unreachable(services, session_id,
-                                                                         invited):
+async def test_wrong_number_asks_first_then_marks_the_client_unreachable(
+    services, session_id, invited
+):
     app = create_app(services, "en")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_call_list(pilot, session_id)
@@ -318,8 +337,9 @@ async def test_wrong_number_asks_first_then_marks_the_client_unreachable(service
         types = [ev.type for ev in events_since(services, position)]
         assert types == ["InvitationOutcomeRecorded", "ClientMarkedUnreachable"]
         with read_transaction(services.engine) as conn:
-            status = conn.execute(select(ClientRow.contact_status).where(
-                ClientRow.client_id == first["client_id"])).scalar_one()
+            status = conn.execute(
+                select(ClientRow.contact_status).where(ClientRow.client_id == first["client_id"])
+            ).scalar_one()
         assert status == "unreachable"
         assert cursor_id(screen) != first["invitation_id"]
 
@@ -331,8 +351,7 @@ async def test_wrong_number_asks_first_then_marks_the_client_unreachable(service
         assert [ev.type for ev in events_since(services, position)] == types
 
 
-async def test_an_outcome_from_another_terminal_shows_without_a_key(services, session_id,
-                                                                    invited):
+async def test_an_outcome_from_another_terminal_shows_without_a_key(services, session_id, invited):
     app = create_app(services, "en", poll_seconds=0.2)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_call_list(pilot, session_id)
@@ -341,14 +360,16 @@ async def test_an_outcome_from_another_terminal_shows_without_a_key(services, se
         await pilot.pause()
         kept = cursor_id(screen)
         other = screen.rows[5]["invitation_id"]
-        services.execute(RecordInvitationOutcome(invitation=other, channel="call",
-                                                 result="declined"), ORGANIZER)
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if screen.rows[5]["state"] == "declined":
-                break
+        services.execute(
+            RecordInvitationOutcome(invitation=other, channel="call", result="declined"), ORGANIZER
+        )
+        await wait_for(
+            pilot,
+            lambda: screen.rows[5]["state"] == "declined",
+            what="the outcome recorded elsewhere in the call list",
+            seen=lambda: screen.rows[5],
+        )
         await settle(pilot)
-        assert screen.rows[5]["state"] == "declined"
         assert "Declined 1" in widget_text(screen.query_one("#cl-counts"))
         assert cursor_id(screen) == kept
 
@@ -378,13 +399,14 @@ async def test_a_cancelled_sessions_invitees_are_told_with_t(services, session_i
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
-async def test_both_screens_fit_80_by_24_and_never_show_a_full_mobile(services, session_id,
-                                                                      invited, lang):
+async def test_both_screens_fit_80_by_24_and_never_show_a_full_mobile(
+    services, session_id, invited, lang
+):
     app = create_app(services, lang)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_call_list(pilot, session_id)
-        shown = screen_text(pilot)
-        assert "138****0012" in shown  # the first invitee: the highest AUM
+        # The first invitee (the highest AUM), once the table has laid out its rows.
+        shown = await wait_for_screen_text(pilot, "138****0012")
         assert not any(f"138{n:08d}" in shown for n in range(1, 40))
         assert ("确认参加" in shown) == (lang == "zh_CN")
         lines = shown.splitlines()
@@ -417,7 +439,8 @@ async def test_an_unknown_session_is_named_on_both_screens(services):
 
 
 async def test_e_writes_the_sms_file_and_the_call_list_and_records_each_export(
-        services, session_id, invited, tmp_path):
+    services, session_id, invited, tmp_path
+):
     import csv
 
     from upgradecamp.tui.screens.wave_export import WaveExportScreen
@@ -440,16 +463,18 @@ async def test_e_writes_the_sms_file_and_the_call_list_and_records_each_export(
             rows = list(csv.reader(fh))
         assert len(rows) == 13 and all(r[1].endswith("拒收请回复R") for r in rows[1:])
 
-        await pilot.press("ctrl+p")  # the printable call list: mobiles masked
+        await pilot.press("ctrl+l")  # the printable call list: mobiles masked
         printable = tmp_path / "wave-print.csv"
         path.value = str(printable)
         await pilot.press("enter")
         await settle(pilot)
         text = printable.read_text(encoding="utf-8-sig")
         assert "****" in text
-        exports = [(ev.payload["what"], ev.payload["rows"], ev.payload["unmasked"])
-                   for ev in events_since(services, position)
-                   if ev.type == "PersonalDataExported"]
+        exports = [
+            (ev.payload["what"], ev.payload["rows"], ev.payload["unmasked"])
+            for ev in events_since(services, position)
+            if ev.type == "PersonalDataExported"
+        ]
         assert len(exports) == 2 and exports[0][1:] == (12, True) and exports[1][2] is False
 
         await pilot.press("escape")

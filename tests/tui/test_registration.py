@@ -15,6 +15,7 @@ from textual.widgets import Checkbox, Input, OptionList, TextArea
 from tests.conftest import FakeClock
 from tests.helpers import client_row
 from tests.tui.conftest import ADMIN, STAFF, STAFF_PIN, screen_text, settle, sign_in, widget_text
+from tests.waiting import wait_for, wait_for_text
 from upgradecamp.domain.commands import AddStaff, RegisterClients
 from upgradecamp.domain.commands.checkins import CheckIn
 from upgradecamp.domain.commands.forms import ReturnForm, SubmitForm
@@ -50,16 +51,22 @@ def _english_afterwards():
 def services(db_path):
     """Staff of every role at B02, three clients checked in at today's open session."""
     svc = bootstrap(db_path, terminal="test-terminal-1", clock=FakeClock(NOW))
-    initialise(svc, admin_code="admin1", admin_name="管理员", admin_pin="1234")
+    initialise(svc, admin_code="admin1", admin_name="管理员", admin_pin="123409")
     for role, (code, name) in STAFF.items():
         if role != "admin":
-            svc.execute(AddStaff(code=code, name=name, role=role, branch="B02",
-                                 pin=STAFF_PIN), ADMIN)
-    svc.execute(RegisterClients(clients=[
-        client_row(1, name="张三", aum="120000.00"),
-        client_row(2, name="王芳", aum="60000.00", risk_grade="C2"),
-        client_row(3, name="刘洋", aum="90000.00"),
-    ]), ADMIN)
+            svc.execute(
+                AddStaff(code=code, name=name, role=role, branch="B02", pin=STAFF_PIN), ADMIN
+            )
+    svc.execute(
+        RegisterClients(
+            clients=[
+                client_row(1, name="张三", aum="120000.00"),
+                client_row(2, name="王芳", aum="60000.00", risk_grade="C2"),
+                client_row(3, name="刘洋", aum="90000.00"),
+            ]
+        ),
+        ADMIN,
+    )
     svc.execute(PlanSessions(branch="B02", start="2026-11-20 15:00"), ORG)
     svc.execute(OpenSession(session_id=SESSION), ORG)
     for n in (1, 2):
@@ -121,13 +128,17 @@ async def test_marketer_picks_a_client_types_the_worked_example_and_submits(serv
         assert form.calculation.points == 600 + 180 + 288 + 120
         await tick(pilot, "mobile_banking")
         calc = form.calculation
-        assert (calc.points, str(calc.converted_delta), str(calc.converted_aum), str(calc.gap)) \
-            == (1388, "49000.00", "169000.00", "31000.00")
+        assert (calc.points, str(calc.converted_delta), str(calc.converted_aum), str(calc.gap)) == (
+            1388,
+            "49000.00",
+            "169000.00",
+            "31000.00",
+        )
         result = shown(app, "#form-calc")
         assert "Points 1,388" in result
         assert "Converted AUM 169,000.00 (+49,000.00)" in result
-        assert "Tier 潜力客户 → 潜力客户" in result
-        assert "31,000.00 short of 银卡贵宾" in result
+        assert "Tier Potential → Potential" in result  # the ladder's English names
+        assert "31,000.00 short of Silver VIP" in result
         assert "On site: points ×1.2" in shown(app, "#form-info")
         assert events_of(services, "FormSubmitted") == []  # nothing before Ctrl+S
         await pilot.press("ctrl+s")
@@ -135,10 +146,18 @@ async def test_marketer_picks_a_client_types_the_worked_example_and_submits(serv
         [submitted] = events_of(services, "FormSubmitted")
         p = submitted.payload
         assert (p["form_id"], p["client_id"], p["marketer"], p["points"], p["on_site"]) == (
-            F01, "C000001", "mk1", 1388, True)
+            F01,
+            "C000001",
+            "mk1",
+            1388,
+            True,
+        )
         assert [(x["product"], x["source"]) for x in p["lines"]] == [
-            ("large_cd", "existing"), ("fund", "new"), ("insurance", "new"),
-            ("credit_card", "new")]
+            ("large_cd", "existing"),
+            ("fund", "new"),
+            ("insurance", "new"),
+            ("credit_card", "new"),
+        ]
         assert p["actions"] == ["mobile_banking"]
         message = shown(app, "#form-message")
         assert F01 in message and "branch head's queue" in message
@@ -173,7 +192,7 @@ async def test_an_unsuitable_line_is_flagged_before_submit_and_refused_keeping_t
         await type_text(pilot, "time_deposit 20000\nfund 10000")
         await pilot.pause()
         problems = shown(app, "#form-problems")
-        assert "Line 2: 基金 (R3) exceeds the client's risk grade C2" in problems
+        assert "Line 2: Fund (R3) exceeds the client's risk grade C2" in problems
         assert "Line 1" not in problems  # a deposit needs no assessment
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -211,20 +230,28 @@ async def test_typing_is_kept_when_going_back_and_the_appointment_is_checked(ser
 
 
 async def test_a_returned_form_appears_live_with_its_reason_and_is_resubmitted(services):
-    services.execute(SubmitForm(session_id=SESSION, client_id="C000001",
-                                lines=(("fund", "10000", "new"),),
-                                actions=("wechat_bind",)), MK)
+    services.execute(
+        SubmitForm(
+            session_id=SESSION,
+            client_id="C000001",
+            lines=(("fund", "10000", "new"),),
+            actions=("wechat_bind",),
+        ),
+        MK,
+    )
     app = create_app(services, "en", poll_seconds=0.2)
     async with app.run_test(size=(120, 40)) as pilot:
         picker = await open_registration(pilot)
         assert "in queue F01" in widget_text(picker.query_one("#reg-list"))
         services.execute(ReturnForm(form_id=F01, reason="金额写错，应为 20000"), HEAD)
-        for _ in range(60):
-            await pilot.pause(0.05)
-            if "returned" in widget_text(picker.query_one("#reg-banner")):
-                break
+        banner = picker.query_one("#reg-banner")
+        await wait_for_text(
+            pilot,
+            lambda: widget_text(banner),
+            "1 form(s) returned",
+            what="the form returned elsewhere in the banner",
+        )
         await settle(pilot)
-        assert "1 form(s) returned" in widget_text(picker.query_one("#reg-banner"))
         await pilot.press("f2")
         await settle(pilot)
         forms = widget_text(picker.query_one("#reg-list"))
@@ -246,14 +273,17 @@ async def test_a_returned_form_appears_live_with_its_reason_and_is_resubmitted(s
         await settle(pilot)
         submitted = events_of(services, "FormSubmitted")
         assert [(e.payload["form_id"], e.payload["revision"]) for e in submitted] == [
-            (F01, 0), (F01, 1)]
+            (F01, 0),
+            (F01, 1),
+        ]
         assert submitted[-1].payload["points"] == 410
         assert "resubmitted" in shown(app, "#form-message")
 
 
 async def test_a_client_with_a_form_in_the_queue_is_not_given_a_second(services):
-    services.execute(SubmitForm(session_id=SESSION, client_id="C000001",
-                                actions=("mobile_banking",)), MK)
+    services.execute(
+        SubmitForm(session_id=SESSION, client_id="C000001", actions=("mobile_banking",)), MK
+    )
     app = create_app(services, "en")
     async with app.run_test(size=(80, 24)) as pilot:
         picker = await open_registration(pilot)
@@ -262,7 +292,8 @@ async def test_a_client_with_a_form_in_the_queue_is_not_given_a_second(services)
         await settle(pilot)
         assert app.screen is picker
         assert "Form F01 for this client is already in the branch head's" in widget_text(
-            picker.query_one("#reg-message"))
+            picker.query_one("#reg-message")
+        )
 
 
 async def test_chinese_at_80x24_toggles_calculation_and_benefits(services):
@@ -298,8 +329,9 @@ async def test_at_120x40_calculation_and_benefits_show_together(services):
 
 async def test_own_branch_sessions_come_first_and_each_shows_its_own_attendees(services):
     for code, name, role in (("mk9", "钱九", "marketer"), ("ck9", "孙十", "checkin")):
-        services.execute(AddStaff(code=code, name=name, role=role, branch="B03",
-                                  pin=STAFF_PIN), ADMIN)
+        services.execute(
+            AddStaff(code=code, name=name, role=role, branch="B03", pin=STAFF_PIN), ADMIN
+        )
     services.execute(PlanSessions(branch="B03", start="2026-11-20 14:00"), ADMIN)
     services.execute(OpenSession(session_id="B03-20261120-1400"), ADMIN)
     services.execute(PlanSessions(branch="B02", start="2026-11-20 17:00"), ORG)  # not open
@@ -315,7 +347,8 @@ async def test_own_branch_sessions_come_first_and_each_shows_its_own_attendees(s
         await settle(pilot)
         assert picker.session_id == "B03-20261120-1400"
         assert "Nobody is checked in at this session yet" in widget_text(
-            picker.query_one("#reg-list"))
+            picker.query_one("#reg-list")
+        )
         await pilot.press("up")
         await settle(pilot)
         assert "张三" in widget_text(picker.query_one("#reg-list"))
@@ -330,10 +363,11 @@ async def test_a_session_closing_while_the_form_is_open_drops_the_on_site_bonus(
         await pilot.pause()
         assert form.calculation.points == 180
         services.execute(CloseSession(session_id=SESSION), ORG)
-        for _ in range(60):
-            await pilot.pause(0.05)
-            if form.calculation.points != 180:
-                break
+        await wait_for(
+            pilot,
+            lambda: form.calculation.points != 180,
+            what="the session's close to drop the on-site bonus",
+        )
         assert form.calculation.points == 150
         assert "After the session: no on-site bonus" in shown(app, "#form-info")
         await pilot.press("ctrl+s")
@@ -345,11 +379,70 @@ async def test_a_session_closing_while_the_form_is_open_drops_the_on_site_bonus(
 def test_the_benefits_package_reads_four_parts_in_order(engine, clock):
     """On SQLite and (with UPGRADECAMP_TEST_PG) PostgreSQL: the fixtures' package, by part."""
     svc = bootstrap(engine=engine, clock=clock, terminal="test-terminal")
-    initialise(svc, admin_code="admin1", admin_name="管理员", admin_pin="1234")
+    initialise(svc, admin_code="admin1", admin_name="管理员", admin_pin="123409")
     package = benefits(engine)
-    assert list(package) == ["bank_standard", "branch_special", "financial_partner",
-                             "nearby_merchant"]
+    assert list(package) == [
+        "bank_standard",
+        "branch_special",
+        "financial_partner",
+        "nearby_merchant",
+    ]
     assert package["bank_standard"][0] == {
         "title": "贵宾专属窗口",
-        "description": "银卡及以上客户在营业网点享受贵宾窗口优先办理，免排队。"}
+        "description": "银卡及以上客户在营业网点享受贵宾窗口优先办理，免排队。",
+        "title_en": "VIP priority counter",
+        "description_en": "Silver and above are served first at the VIP counter of every branch, "
+        "without queuing.",
+    }
     assert [len(items) for items in package.values()] == [3, 2, 2, 2]
+
+
+async def test_an_unreadable_line_is_named_with_an_example_and_a_refusal_goes_with_the_change(
+    services,
+):
+    app = create_app(services, "en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_registration(pilot)
+        form = await open_form(pilot, "0001")
+        await type_text(pilot, "dae 100000 他行\nfund 1000.123")
+        await pilot.pause()
+        problems = shown(app, "#form-problems")
+        assert "Line 1: Unknown product “dae”" in problems and "e.g. “fund 10000”" in problems
+        assert "Line 2: fund (基金): 1000.123 has more than two decimals" in problems
+        assert form.calculation is None or form.calculation.points == 0
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Line(s) 1, 2 cannot be read" in shown(app, "#form-message")
+        assert events_of(services, "FormSubmitted") == []
+        await pilot.press("backspace")  # the input the refusal was about changes: it goes
+        await pilot.pause()
+        assert shown(app, "#form-message").strip() == ""
+
+
+async def test_f3_records_an_attendee_s_feedback_and_a_complaint_goes_to_the_head(services):
+    from upgradecamp.tui.screens.feedback_dialog import FeedbackDialog
+
+    app = create_app(services, "en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_registration(pilot)
+        await type_text(pilot, "wf")  # 王芳
+        await pilot.pause()
+        await pilot.press("f3")
+        await settle(pilot)
+        assert isinstance(app.screen, FeedbackDialog) and app.screen.client_id == "C000002"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert (
+            "Give a score" in shown(app, "#fb-problem")
+            and events_of(services, "FeedbackGiven") == []
+        )
+        await pilot.press("2", "enter")
+        await type_text(pilot, "too long")
+        await pilot.press("enter")
+        await type_text(pilot, "waited 30 min")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RegistrationScreen)
+        [given] = events_of(services, "FeedbackGiven")
+        assert (given.payload["score"], given.payload["complaint"]) == (2, "waited 30 min")
+        assert "the complaint is bh1's, due 2026-11-23" in shown(app, "#reg-message")

@@ -10,6 +10,7 @@ from textual.widgets import Input, Static
 from tests.conftest import FakeClock
 from tests.service.test_reports import PIN, S1, S2, hand_built
 from tests.tui.conftest import settle, sign_in, widget_text
+from tests.waiting import wait_for
 from upgradecamp.domain.commands import CheckIn
 from upgradecamp.domain.staff import Actor
 from upgradecamp.service.bus import bootstrap
@@ -42,7 +43,7 @@ def clock():
 @pytest.fixture
 def services(db_path, clock):
     svc = bootstrap(db_path, clock=clock, terminal="test-terminal-1")
-    initialise(svc, admin_code="admin1", admin_name="管理员", admin_pin="1234")
+    initialise(svc, admin_code="admin1", admin_name="管理员", admin_pin="123409")
     hand_built(svc, clock)  # the clock now stands on 2026-11-24
     return svc
 
@@ -98,17 +99,27 @@ async def test_tables_of_branches_marketers_and_sessions(services):
     async with app.run_test(size=(120, 40)) as pilot:
         await open_reports(pilot)
         branches = text_of(app, "#reports-branches").splitlines()
-        assert branches[0].split()[:6] == ["Branch", "Name", "Invited", "Attended", "Rate",
-                                           "Walk-ins"]
+        assert branches[0].split()[:6] == [
+            "Branch",
+            "Name",
+            "Invited",
+            "Attended",
+            "Rate",
+            "Walk-ins",
+        ]
         assert branches[1].split()[:6] == ["B02", "城东支行幸福路网点", "6", "4", "50.00%", "1"]
         assert branches[2].split()[:6] == ["B03", "城东支行文化路网点", "1", "2", "100.00%", "1"]
         marketers = text_of(app, "#reports-marketers").splitlines()
         assert [m.split()[:5] for m in marketers[1:]] == [
-            ["mk2", "王五", "3", "2", "66.67%"], ["mk3", "孙八", "3", "3", "33.33%"],
-            ["mk4", "吴十", "0", "0", "—"]]
+            ["mk2", "王五", "3", "2", "66.67%"],
+            ["mk3", "孙八", "3", "3", "33.33%"],
+            ["mk4", "吴十", "0", "0", "—"],
+        ]
         sessions = text_of(app, "#reports-sessions").splitlines()
-        assert [s.split()[:3] for s in sessions[1:]] == [["11-20", "15:00", "B02"],
-                                                        ["11-24", "15:00", "B03"]]
+        assert [s.split()[:3] for s in sessions[1:]] == [
+            ["11-20", "15:00", "B02"],
+            ["11-24", "15:00", "B03"],
+        ]
         assert "Subscribed" in text_of(app, "#reports-figures")
         assert "188,000.00" in text_of(app, "#reports-figures")
 
@@ -165,20 +176,23 @@ async def test_scope_keys_branch_session_period_and_dates(services):
         assert not isinstance(app.screen, ReportsScreen)
 
 
-async def test_a_check_in_at_another_terminal_shows_within_a_poll(services, db_path, clock):
+async def test_a_check_in_at_another_terminal_shows_without_a_key(services, db_path, clock):
     app = create_app(services, "en")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_reports(pilot)
         assert text_of(app, "#reports-funnel").splitlines()[2].split()[-1] == "6"
         other = bootstrap(db_path, clock=clock, terminal="test-terminal-2")
-        other.execute(CheckIn(session_id=S2, client_id="C000001"),
-                      Actor(code="ck3", role="checkin", branch="B03"))
-        for _ in range(30):
-            await pilot.pause(0.1)
-            await settle(pilot)
-            if text_of(app, "#reports-funnel").splitlines()[2].split()[-1] == "7":
-                break
-        assert text_of(app, "#reports-funnel").splitlines()[2].split()[-1] == "7"
+        other.execute(
+            CheckIn(session_id=S2, client_id="C000001"),
+            Actor(code="ck3", role="checkin", branch="B03"),
+        )
+        await wait_for(
+            pilot,
+            lambda: text_of(app, "#reports-funnel").splitlines()[2].split()[-1] == "7",
+            what="the funnel to count the check-in made at another terminal",
+            seen=lambda: text_of(app, "#reports-funnel"),
+        )
+        await settle(pilot)
         assert "walk-ins" in text_of(app, "#reports-figures")
 
 
@@ -196,14 +210,21 @@ async def test_a_role_without_reports_sees_why(services):
 
 def test_the_funnel_and_weeks_are_drawn_with_blocks():
     i18n.set_language("en")
-    lines = funnel_lines({"invited": 8, "confirmed": 4, "attended": 6, "forms": 2,
-                          "approved": 1}, 30)
+    lines = funnel_lines(
+        {"invited": 8, "confirmed": 4, "attended": 6, "forms": 2, "approved": 1}, 30
+    )
     # 30 cells: the widest label (9), a space, 18 cells of bar, a space, the value.
     assert lines[0] == "Invited   " + "█" * 18 + " 8"
     assert lines[1] == "Confirmed " + "█" * 9 + " " * 9 + " 4"
     assert lines[2] == "Attended  " + "█" * 13 + "▌" + " " * 4 + " 6"
     assert lines[4] == "Approved  " + "██▎" + " " * 15 + " 1"
     assert {cell_len(line) for line in lines} == {30}
-    weeks = weeks_lines([{"week_of": "2026-11-16", "sessions": 2, "attended": 9},
-                         {"week_of": "2026-11-23", "sessions": 1, "attended": 4}], 40, 2)
+    weeks = weeks_lines(
+        [
+            {"week_of": "2026-11-16", "sessions": 2, "attended": 9},
+            {"week_of": "2026-11-23", "sessions": 1, "attended": 4},
+        ],
+        40,
+        2,
+    )
     assert weeks == ["  2     1", " ███", " ███   ███", "11-16 11-23"]

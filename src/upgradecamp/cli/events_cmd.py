@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
-from upgradecamp.cli.output import handles_errors, say
+from upgradecamp.cli.output import handles_errors, say, text
 
-app = typer.Typer(help="The event catalogue.", no_args_is_help=True,
-                  pretty_exceptions_show_locals=False)
+app = typer.Typer(
+    help="The event catalogue.", no_args_is_help=True, pretty_exceptions_show_locals=False
+)
 
 
 @app.command("export")
@@ -20,4 +21,4 @@ def export(directory: Annotated[Path, typer.Argument(help="folder to write into"
     from upgradecamp.catalogue import write_catalogue
 
     written = write_catalogue(directory)
-    say(f"wrote {len(written)} schemas to {directory}")
+    say(text("cli_say.schemas_written", count=len(written), folder=directory))

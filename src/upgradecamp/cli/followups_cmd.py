@@ -9,19 +9,24 @@ twice. Due dates are Shanghai business dates (YYYY-MM-DD).
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from upgradecamp.cli.common import AsOption, DbOption, JsonOption, open_services, sign_in
-from upgradecamp.cli.output import emit_json, handles_errors, say
+from upgradecamp.cli.output import coded, emit_json, handles_errors, headers, print_table, say, text
 
-app = typer.Typer(help="Follow-ups after a session (事后跟进): list, record outcomes, "
-                       "reschedule, reassign.",
-                  no_args_is_help=True, pretty_exceptions_show_locals=False)
+if TYPE_CHECKING:
+    from upgradecamp.queries.followups import FollowUpLine
 
-FollowUpArg = Annotated[str, typer.Argument(
-    help="follow-up id, e.g. B02-20261120-1500-IC-C000001")]
+app = typer.Typer(
+    help="Follow-ups after a session (事后跟进): list, record outcomes, reschedule, reassign.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+FollowUpArg = Annotated[str, typer.Argument(help="follow-up id, e.g. B02-20261120-1500-IC-C000001")]
 STATUSES = ("open", "done")
 
 
@@ -35,28 +40,41 @@ def _date(value: str | None, option: str):
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise BadInput(f"{option} '{value}' is not a date; write it as YYYY-MM-DD",
-                       "followup_bad_date", option=option, value=value) from None
+        raise BadInput(
+            f"{option} '{value}' is not a date; write it as YYYY-MM-DD",
+            "followup_bad_date",
+            option=option,
+            value=value,
+        ) from None
 
 
-def _line(f: dict[str, Any]) -> str:
-    late = f"  OVERDUE {f['days_overdue']} d" if f["overdue"] else ""
-    state = f["status"] if f["status"] == "open" else f"done ({f['outcome']})"
-    tries = f"  tries {f['attempts']}" if f["attempts"] else ""
-    nxt = f"  next {f['next_session_id']}" if f["next_session_id"] else ""
-    note = f"  “{' '.join(f['note'].split())}”" if f["note"] else ""
-    return (f"{f['due']}  {f['followup_id']:<36} {f['kind']:<20} {f['client_id']} "
-            f"{f['client_name']} {f['mobile']}  → {f['assignee']}  {state}{tries}{late}{nxt}"
-            f"{note}")
+def _cells(f: FollowUpLine) -> list[str]:
+    note = " ".join(f.note.split()) if f.note else ""
+    return [
+        f.due or "",
+        f.followup_id,
+        f.kind,
+        f.client_id,
+        f.client_name,
+        f.mobile,
+        f.assignee,
+        f.status if f.status == "open" else text("cli_value.done", outcome=f.outcome),
+        str(f.attempts) if f.attempts else "",
+        text("cli_value.overdue_days", days=f.days_overdue) if f.overdue else "",
+        f.next_session_id or "",
+        note,
+    ]
 
 
 def _emit_stream(items) -> int:
     """One JSON array, written as it is read (json.dumps(list, indent=2) would hold it all)."""
     count = 0
     for item in items:
-        text = json.dumps(item, ensure_ascii=False, indent=2)
-        typer.echo(("[\n" if count == 0 else ",\n") + "\n".join(
-            "  " + line for line in text.splitlines()), nl=False)
+        doc = json.dumps(item, ensure_ascii=False, indent=2)
+        typer.echo(
+            ("[\n" if count == 0 else ",\n") + "\n".join("  " + line for line in doc.splitlines()),
+            nl=False,
+        )
         count += 1
     typer.echo("\n]" if count else "[]")
     return count
@@ -76,32 +94,64 @@ def list_(
     json_out: JsonOption = False,
 ) -> None:
     """Follow-ups by due date (overdue ones marked); masked mobiles."""
+    from upgradecamp.domain.clock import business_date
     from upgradecamp.domain.errors import BadInput, PermissionDenied
-    from upgradecamp.domain.rules import business_date
     from upgradecamp.queries.followups import list_followups
 
     if status is not None and status not in STATUSES:
-        raise BadInput(f"--status '{status}' is not a status; use open or done",
-                       "followup_bad_status", status=status)
+        raise BadInput(
+            f"--status '{status}' is not a status; use open or done",
+            "followup_bad_status",
+            status=status,
+        )
     start, end = _date(due_from, "--due-from"), _date(due_to, "--due-to")
     services = open_services(db)
     actor = sign_in(services, acting)
     if not (actor.may("followups.work") or actor.may("followups.manage")):
-        raise PermissionDenied(f"{actor.code} ({actor.role}) may not read follow-ups; ask a "
-                               "marketer, an organizer or a branch head",
-                               "followup_may_not_read", staff=actor.code)
-    rows = list_followups(services.engine, session=session, branch=branch, assignee=assignee,
-                          status=status, due_from=start, due_to=end,
-                          today=business_date(services.clock()))
+        raise PermissionDenied(
+            f"{actor.code} ({actor.role}) may not read follow-ups; ask a "
+            "marketer, an organizer or a branch head",
+            "followup_may_not_read",
+            staff=actor.code,
+        )
+    rows = list_followups(
+        services.engine,
+        session=session,
+        branch=branch,
+        assignee=assignee,
+        status=status,
+        due_from=start,
+        due_to=end,
+        today=business_date(services.clock()),
+        viewer=actor,
+    )
     if json_out:
-        _emit_stream(rows)
+        _emit_stream(asdict(row) for row in rows)
         return
-    count = overdue = 0
-    for row in rows:
-        say(_line(row))
-        count += 1
-        overdue += row["overdue"]
-    say(f"{count} follow-up(s), {overdue} overdue" if count else "no follow-ups match")
+    shown = list(rows)
+    if not shown:
+        say(text("cli_summary.no_followups"))
+        return
+    print_table(
+        headers(
+            "due",
+            "followup",
+            "kind",
+            "client",
+            "name",
+            "mobile",
+            "assignee",
+            "state",
+            "tries",
+            "overdue",
+            "next_session",
+            "note",
+        ),
+        [_cells(row) for row in shown],
+        [False] * 8 + [True, True, False, False],
+    )
+    overdue = sum(1 for row in shown if row.overdue)
+    say(text("cli_summary.followups", count=len(shown), overdue=overdue))
 
 
 def _run(db: str | None, acting: str | None, command_for, json_out: bool) -> dict[str, Any]:
@@ -117,8 +167,9 @@ def _run(db: str | None, acting: str | None, command_for, json_out: bool) -> dic
 @handles_errors
 def done(
     followup_id: FollowUpArg,
-    outcome: Annotated[str, typer.Option(
-        "--outcome", help="reached, not_reached, converted or declined")],
+    outcome: Annotated[
+        str, typer.Option("--outcome", help="reached, not_reached, converted or declined")
+    ],
     note: Annotated[str, typer.Option("--note", help="what was said or agreed")] = "",
     db: DbOption = None,
     acting: AsOption = None,
@@ -127,15 +178,27 @@ def done(
     """Record an outcome; not_reached keeps the follow-up open and counts a try."""
     from upgradecamp.domain.commands import RecordFollowUpOutcome
 
-    result = _run(db, acting, lambda _a: RecordFollowUpOutcome(
-        followup_id=followup_id, outcome=outcome, note=note), json_out)
+    result = _run(
+        db,
+        acting,
+        lambda _a: RecordFollowUpOutcome(followup_id=followup_id, outcome=outcome, note=note),
+        json_out,
+    )
     if json_out:
         return
     if result["status"] == "open":
-        say(f"{followup_id}: {result['outcome']} (try {result['attempts']}); still open, "
-            f"due {result['due']}")
+        say(
+            text(
+                "cli_say.followup_still_open",
+                followup=followup_id,
+                outcome=coded("followup_outcome", result["outcome"]),
+                attempts=result["attempts"],
+                due=result["due"],
+            )
+        )
     else:
-        say(f"{followup_id}: {result['outcome']}, closed")
+        outcome = coded("followup_outcome", result["outcome"])
+        say(text("cli_say.followup_closed", followup=followup_id, outcome=outcome))
 
 
 @app.command("reschedule")
@@ -151,11 +214,19 @@ def reschedule(
     """Move a follow-up's due date."""
     from upgradecamp.domain.commands import RescheduleFollowUp
 
-    result = _run(db, acting, lambda _a: RescheduleFollowUp(
-        followup_id=followup_id, due=due, reason=reason), json_out)
+    result = _run(
+        db,
+        acting,
+        lambda _a: RescheduleFollowUp(followup_id=followup_id, due=due, reason=reason),
+        json_out,
+    )
     if not json_out:
-        say(f"{followup_id}: due {result['due']}"
-            + ("" if result["changed"] else " (unchanged)"))
+        unchanged = "" if result["changed"] else text("cli_say.followup_unchanged")
+        say(
+            text(
+                "cli_say.followup_due", followup=followup_id, due=result["due"], unchanged=unchanged
+            )
+        )
 
 
 @app.command("assign")
@@ -170,11 +241,14 @@ def assign(
     """Give a follow-up to another member of staff (organizers, branch heads, admins)."""
     from upgradecamp.domain.commands import ReassignFollowUp
 
-    result = _run(db, acting, lambda _a: ReassignFollowUp(followup_id=followup_id,
-                                                          assignee=to), json_out)
+    result = _run(
+        db, acting, lambda _a: ReassignFollowUp(followup_id=followup_id, assignee=to), json_out
+    )
     if not json_out:
-        say(f"{followup_id}: assigned to {result['assignee']}"
-            + ("" if result["changed"] else " (unchanged)"))
+        say(
+            f"{followup_id}: assigned to {result['assignee']}"
+            + ("" if result["changed"] else " (unchanged)")
+        )
 
 
 @app.command("create")
@@ -191,7 +265,17 @@ def create(
     result = _run(db, acting, lambda _a: CreateFollowUps(session_id=session_id), json_out)
     if json_out:
         return
-    say(f"{session_id}: {result['created']} follow-up(s) created, "
-        f"{result['already_there']} already there")
+    say(
+        f"{session_id}: {result['created']} follow-up(s) created, "
+        f"{result['already_there']} already there"
+    )
     for f in result["followups"]:
-        say(f"  {f['followup_id']:<36} {f['kind']:<20} → {f['assignee']}  due {f['due']}")
+        say(
+            text(
+                "cli_say.followup_created_line",
+                followup=f["followup_id"],
+                kind=coded("followup_kind", f["kind"]),
+                assignee=f["assignee"],
+                due=f["due"],
+            )
+        )

@@ -8,7 +8,7 @@ from UPGRADECAMP_PIN (the signer's), or asked for a second time after signing in
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,10 +20,25 @@ from upgradecamp.cli.common import (
     read_pin,
     sign_in,
 )
-from upgradecamp.cli.output import emit_json, handles_errors, say
+from upgradecamp.cli.output import (
+    coded,
+    emit_json,
+    handles_errors,
+    headers,
+    print_table,
+    say,
+    text,
+)
+from upgradecamp.i18n import label
 
-app = typer.Typer(help="Registration forms (升级确认单): submit, approve, reject, return, cancel.",
-                  no_args_is_help=True, pretty_exceptions_show_locals=False)
+if TYPE_CHECKING:
+    from upgradecamp.queries.forms import FormSummary
+
+app = typer.Typer(
+    help="Registration forms (升级确认单): submit, approve, reject, return, cancel.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
 
 FormArg = Annotated[str, typer.Argument(help="form id, e.g. B02-20261120-1500-F01")]
 ReasonOption = Annotated[str, typer.Option("--reason", help="why; its marketer reads it")]
@@ -43,48 +58,79 @@ def _run(db: str | None, acting: str | None, command_for, json_out: bool) -> dic
 def submit(
     session_id: Annotated[str, typer.Argument(help="session id, e.g. B02-20261120-1500")],
     client: Annotated[str, typer.Option("--client", help="client number (客户号)")],
-    line: Annotated[list[str] | None, typer.Option(
-        "--line", help="PRODUCT:VALUE[:SOURCE], e.g. fund:10000:new (repeat)")] = None,
-    action: Annotated[list[str] | None, typer.Option(
-        "--action", help="fixed action code, e.g. mobile_banking (repeat)")] = None,
-    appointment: Annotated[str | None, typer.Option(
-        "--appointment", help="YYYY-MM-DD the client booked to come back")] = None,
-    form: Annotated[str | None, typer.Option(
-        "--form", help="resubmit this returned form with the corrections")] = None,
+    line: Annotated[
+        list[str] | None,
+        typer.Option("--line", help="PRODUCT:VALUE[:SOURCE], e.g. fund:10000:new (repeat)"),
+    ] = None,
+    action: Annotated[
+        list[str] | None,
+        typer.Option("--action", help="fixed action code, e.g. mobile_banking (repeat)"),
+    ] = None,
+    appointment: Annotated[
+        str | None, typer.Option("--appointment", help="YYYY-MM-DD the client booked to come back")
+    ] = None,
+    form: Annotated[
+        str | None, typer.Option("--form", help="resubmit this returned form with the corrections")
+    ] = None,
     db: DbOption = None,
     acting: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Put a form in the branch head's queue; suitability is checked first."""
     from upgradecamp.domain.commands import SubmitForm
-    from upgradecamp.domain.forms import split_line_spec
+    from upgradecamp.domain.form_content import split_line_spec
 
     lines = tuple(split_line_spec(spec) for spec in line or ())
-    result = _run(db, acting, lambda _actor: SubmitForm(
-        session_id=session_id, client_id=client, lines=lines, actions=tuple(action or ()),
-        appointment=appointment, form_id=form), json_out)
+    result = _run(
+        db,
+        acting,
+        lambda _actor: SubmitForm(
+            session_id=session_id,
+            client_id=client,
+            lines=lines,
+            actions=tuple(action or ()),
+            appointment=appointment,
+            form_id=form,
+        ),
+        json_out,
+    )
     if json_out:
         return
     calc = result["calculation"]
-    resubmitted = f" (revision {result['revision']})" if result["revision"] else ""
-    say(f"{result['form_id']} submitted{resubmitted}: {result['points']} points, converted "
-        f"+{result['converted_delta']}, tier {result['tier_before']} → {result['tier_after']}"
-        f"{', on site' if result['on_site'] else ''}; rule set {result['rule_set']}")
+    resubmitted = (
+        text("cli_say.form_revision", revision=result["revision"]) if result["revision"] else ""
+    )
+    say(
+        text(
+            "cli_say.form_submitted",
+            form=result["form_id"],
+            resubmitted=resubmitted,
+            points=result["points"],
+            delta=result["converted_delta"],
+            before=result["tier_before"],
+            after=result["tier_after"],
+            on_site=text("cli_say.form_on_site") if result["on_site"] else "",
+            rule_set=result["rule_set"],
+        )
+    )
     for x in calc["lines"]:
-        say(f"  {x['product']:<15} {x['source']:<10} {x['value']:>12}  "
-            f"+{x['converted_delta']:>11}  {x['points']:>6}  {x['formula']}")
+        say(
+            f"  {x['product']:<15} {x['source']:<10} {x['value']:>12}  "
+            f"+{x['converted_delta']:>11}  {x['points']:>6}  {x['formula']}"
+        )
     for a in calc["actions"]:
-        say(f"  {a['code']:<15} {'':<10} {'':>12}  {'':>12}  {a['points']:>6}  fixed action")
+        say(text("cli_say.form_submit_action", code=a["code"], blank="", points=a["points"]))
     if result["appointment"]:
-        say(f"  appointment {result['appointment']}")
+        say(text("cli_say.form_submit_appointment", date=result["appointment"]))
     if calc["next_tier"]:
-        say(f"  {calc['gap']} short of {calc['next_tier']}")
+        say(text("cli_say.form_gap", gap=calc["gap"], tier=calc["next_tier"]))
 
 
 @app.command("approve")
 @handles_errors
-def approve(form_id: FormArg, db: DbOption = None, acting: AsOption = None,
-            json_out: JsonOption = False) -> None:
+def approve(
+    form_id: FormArg, db: DbOption = None, acting: AsOption = None, json_out: JsonOption = False
+) -> None:
     """Approve (sign) a submitted form: credits its points, may start an experience period."""
     from upgradecamp.domain.commands import ApproveForm
 
@@ -95,32 +141,52 @@ def approve(form_id: FormArg, db: DbOption = None, acting: AsOption = None,
     result = _run(db, acting, command, json_out)
     if json_out:
         return
-    say(f"{form_id} approved: {result['points']} points credited to {result['client_id']}, "
-        f"tier {result['tier_before']} → {result['tier_after']}")
+    say(
+        text(
+            "cli_say.form_approved",
+            form=form_id,
+            points=result["points"],
+            client=result["client_id"],
+            before=result["tier_before"],
+            after=result["tier_after"],
+        )
+    )
     if result["experience"]:
-        say(f"  experience period started: {result['experience']}")
+        say(text("cli_say.form_experience", experience=result["experience"]))
     for b in result["bonuses"]:
-        say(f"  {b['kind']}: {b['points']} points to {b['client_id']}")
+        say(text("cli_say.form_bonus", kind=b["kind"], points=b["points"], client=b["client_id"]))
 
 
 def _decision(verb: str, command_class: str):
-    def run(form_id: FormArg, reason: ReasonOption, db: DbOption = None,
-            acting: AsOption = None, json_out: JsonOption = False) -> None:
+    def run(
+        form_id: FormArg,
+        reason: ReasonOption,
+        db: DbOption = None,
+        acting: AsOption = None,
+        json_out: JsonOption = False,
+    ) -> None:
         from upgradecamp.domain import commands
 
         cls = getattr(commands, command_class)
         result = _run(db, acting, lambda _a: cls(form_id=form_id, reason=reason), json_out)
         if json_out:
             return
-        say(f"{form_id} {result['status']}: {result['reason']}")
+        say(
+            text(
+                "cli_say.form_decided",
+                form=form_id,
+                status=coded("form_status", result["status"]),
+                reason=result["reason"],
+            )
+        )
         if result.get("was_approved"):
-            say(f"  {result['points_reversed']} points reversed")
+            say(text("cli_say.form_points_reversed", points=result["points_reversed"]))
 
     run.__doc__ = {
         "reject": "Reject a submitted form, with a reason; it stays rejected.",
         "return": "Return a submitted form to its marketer, with a reason, to fix and resubmit.",
         "cancel": "Withdraw a pending form (its marketer) or cancel an approved one (a branch "
-                  "head; its points are reversed).",
+        "head; its points are reversed).",
     }[verb]
     return handles_errors(run)
 
@@ -132,14 +198,15 @@ app.command("cancel")(_decision("cancel", "CancelForm"))
 
 @app.command("photo")
 @handles_errors
-def photo(form_id: FormArg, db: DbOption = None, acting: AsOption = None,
-          json_out: JsonOption = False) -> None:
+def photo(
+    form_id: FormArg, db: DbOption = None, acting: AsOption = None, json_out: JsonOption = False
+) -> None:
     """Mark the photo (合影) of an approved form as taken."""
     from upgradecamp.domain.commands import MarkPhotoTaken
 
     result = _run(db, acting, lambda _a: MarkPhotoTaken(form_id=form_id), json_out)
     if not json_out:
-        say(f"{form_id}: photo taken at {result['photo_at']}")
+        say(text("cli_say.form_photo_taken", form=form_id, at=result["photo_at"]))
 
 
 def _reader(db: str | None, acting: str | None):
@@ -149,22 +216,53 @@ def _reader(db: str | None, acting: str | None):
     return services, actor
 
 
-def _row(f: dict[str, Any]) -> str:
-    when = (f["submitted_at"] or "")[:16].replace("T", " ")
-    reason = f"  reason: {f['reason']}" if f["reason"] else ""
-    return (f"{f['form_id']:<26} {f['status']:<9} {when}  {f['client_id']} "
-            f"{f['client_name'] or ''} {f['mobile']}  {f['points']:>6} pts  "
-            f"{f['tier_before']} → {f['tier_after']}  by {f['marketer']}{reason}")
+def _print_forms(rows: list[FormSummary], empty: str) -> None:
+    if not rows:
+        typer.echo(text(empty), err=True)
+        return
+    print_table(
+        headers(
+            "form",
+            "status",
+            "submitted",
+            "client",
+            "name",
+            "mobile",
+            "points",
+            "tiers",
+            "marketer",
+            "reason",
+        ),
+        [
+            [
+                f.form_id,
+                label("form_status", f.status),
+                (f.submitted_at or "")[:16].replace("T", " "),
+                f.client_id,
+                f.client_name or "",
+                f.mobile,
+                str(f.points),
+                f"{f.tier_before} → {f.tier_after}",
+                f.marketer,
+                f.reason or "",
+            ]
+            for f in rows
+        ],
+        [False] * 6 + [True] + [False] * 3,
+    )
 
 
 @app.command("list")
 @handles_errors
 def list_cmd(
-    status: Annotated[str | None, typer.Option(
-        "--status", help="submitted, returned, approved, rejected or cancelled")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="submitted, returned, approved, rejected or cancelled"),
+    ] = None,
     session: Annotated[str | None, typer.Option("--session", help="session id")] = None,
-    mine: Annotated[bool, typer.Option(
-        "--mine", help="only my forms, returned ones first")] = False,
+    mine: Annotated[
+        bool, typer.Option("--mine", help="only my forms, returned ones first")
+    ] = False,
     branch: Annotated[str | None, typer.Option("--branch", help="sessions of this branch")] = None,
     db: DbOption = None,
     acting: AsOption = None,
@@ -176,28 +274,38 @@ def list_cmd(
     from upgradecamp.queries.forms import list_forms, my_forms
 
     if status is not None and status not in STATUSES:
-        raise BadInput(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+        raise BadInput(
+            f"unknown status {status!r}; use one of {', '.join(STATUSES)}",
+            "forms_bad_status",
+            status=str(status),
+            known=", ".join(STATUSES),
+        )
     services, actor = _reader(db, acting)
     if mine:
-        rows = [r for r in my_forms(services.engine, actor.code, status)
-                if session is None or r["session_id"] == session]
-        rows = [r for r in rows if branch is None or r["branch"] == branch]
+        rows = [
+            r
+            for r in my_forms(services.engine, actor.code, status)
+            if session is None or r.session_id == session
+        ]
+        rows = [r for r in rows if branch is None or r.branch == branch]
     else:
         rows = list_forms(services.engine, status=status, session_id=session, branch=branch)
     if json_out:
         emit_json(rows)
         return
-    if not rows:
-        typer.echo("no forms match", err=True)
-    for f in rows:
-        say(_row(f))
+    _print_forms(rows, "cli_summary.no_forms")
 
 
 @app.command("queue")
 @handles_errors
-def queue(branch: Annotated[str | None, typer.Option(
-              "--branch", help="sessions of this branch (default: every branch)")] = None,
-          db: DbOption = None, acting: AsOption = None, json_out: JsonOption = False) -> None:
+def queue(
+    branch: Annotated[
+        str | None, typer.Option("--branch", help="sessions of this branch (default: every branch)")
+    ] = None,
+    db: DbOption = None,
+    acting: AsOption = None,
+    json_out: JsonOption = False,
+) -> None:
     """The approval queue: submitted forms, first come first served."""
     from upgradecamp.queries.forms import approval_queue
 
@@ -206,16 +314,14 @@ def queue(branch: Annotated[str | None, typer.Option(
     if json_out:
         emit_json(rows)
         return
-    if not rows:
-        typer.echo("the queue is empty", err=True)
-    for f in rows:
-        say(_row(f))
+    _print_forms(rows, "cli_summary.queue_empty")
 
 
 @app.command("show")
 @handles_errors
-def show(form_id: FormArg, db: DbOption = None, acting: AsOption = None,
-         json_out: JsonOption = False) -> None:
+def show(
+    form_id: FormArg, db: DbOption = None, acting: AsOption = None, json_out: JsonOption = False
+) -> None:
     """One form: lines with the calculation, tiers before and after, and its history."""
     from upgradecamp.domain.forms import not_found
     from upgradecamp.queries.forms import form_detail
@@ -227,38 +333,72 @@ def show(form_id: FormArg, db: DbOption = None, acting: AsOption = None,
     if json_out:
         emit_json(data)
         return
-    say(f"{data['form_id']}  {data['status']}  revision {data['revision']}  "
-        f"session {data['session_id']}")
-    say(f"client:   {data['client_id']} {data['client_name']} {data['mobile']}  AUM {data['aum']}"
-        f"  risk {data['risk_grade'] or '-'}")
-    say(f"marketer: {data['marketer']} {data['marketer_name']}")
-    say(f"tier:     {data['tier_before']} {data['tier_before_name']} → {data['tier_after']} "
-        f"{data['tier_after_name']}")
-    say(f"points:   {data['points']}  converted +{data['converted_delta']}"
-        f"{'  on site' if data['on_site'] else ''}")
-    calc = data["calculation"]
+    say(
+        text(
+            "cli_say.form_head",
+            form=data.form_id,
+            status=coded("form_status", data.status),
+            revision=data.revision,
+            session=data.session_id,
+        )
+    )
+    say(
+        text(
+            "cli_say.form_client",
+            client=data.client_id,
+            name=data.client_name,
+            mobile=data.mobile,
+            aum=data.aum,
+            risk=data.risk_grade or "-",
+        )
+    )
+    say(text("cli_say.form_marketer", marketer=data.marketer, name=data.marketer_name))
+    say(
+        text(
+            "cli_say.form_tiers",
+            before=data.tier_before,
+            before_name=data.tier_before_name,
+            after=data.tier_after,
+            after_name=data.tier_after_name,
+        )
+    )
+    on_site = text("cli_say.form_show_on_site") if data.on_site else ""
+    say(
+        text(
+            "cli_say.form_points",
+            points=data.points,
+            delta=data.converted_delta,
+            on_site=on_site,
+        )
+    )
+    calc = data.calculation
     if calc:
         for x in calc["lines"]:
-            say(f"  {x['product']:<15} {x['source']:<10} {x['value']:>12}  ×{x['coefficient']}"
-                f"  ×{x['multiplier']}  +{x['converted_delta']:>11}  {x['points']:>6}")
+            say(
+                f"  {x['product']:<15} {x['source']:<10} {x['value']:>12}  ×{x['coefficient']}"
+                f"  ×{x['multiplier']}  +{x['converted_delta']:>11}  {x['points']:>6}"
+            )
         for a in calc["actions"]:
-            say(f"  {a['code']:<15} fixed action {a['points']:>6}")
-    if data["appointment"]:
-        say(f"appointment: {data['appointment']}")
-    if data["reason"]:
-        say(f"reason:   {data['reason']}")
-    if data["photo_taken"]:
-        say(f"photo:    taken {data['photo_at']}")
-    for h in data["history"]:
+            say(text("cli_say.form_show_action", code=a["code"], points=a["points"]))
+    if data.appointment:
+        say(text("cli_say.form_appointment", date=data.appointment))
+    if data.reason:
+        say(text("cli_say.form_reason", reason=data.reason))
+    if data.photo_taken:
+        say(text("cli_say.form_photo", at=data.photo_at))
+    for h in data.history:
         why = f": {h['reason']}" if h["reason"] else ""
         say(f"  {h['at'][:16].replace('T', ' ')}  {h['type']:<13} {h['by']} @{h['terminal']}{why}")
 
 
 @app.command("attendees")
 @handles_errors
-def attendees_cmd(session_id: Annotated[str, typer.Argument(help="session id")],
-                  db: DbOption = None, acting: AsOption = None,
-                  json_out: JsonOption = False) -> None:
+def attendees_cmd(
+    session_id: Annotated[str, typer.Argument(help="session id")],
+    db: DbOption = None,
+    acting: AsOption = None,
+    json_out: JsonOption = False,
+) -> None:
     """The clients checked in at a session and their forms there."""
     from upgradecamp.queries.forms import attendees
 
@@ -271,5 +411,7 @@ def attendees_cmd(session_id: Annotated[str, typer.Argument(help="session id")],
         typer.echo("nobody is checked in at this session", err=True)
     for a in rows:
         forms = ", ".join(f"{f['form_id']} {f['status']}" for f in a["forms"]) or "no form"
-        say(f"{a['client_id']} {a['name']} {a['mobile']}  {a['tier']}  AUM {a['aum']}  "
-            f"risk {a['risk_grade'] or '-'}  {forms}")
+        say(
+            f"{a['client_id']} {a['name']} {a['mobile']}  {a['tier']}  AUM {a['aum']}  "
+            f"risk {a['risk_grade'] or '-'}  {forms}"
+        )

@@ -30,25 +30,47 @@ def appointment_bonus(rule_set: RuleSet, session_day: date, fulfilled_on: date) 
     """
     days = (fulfilled_on - session_day).days
     if days < 0:
-        raise BadInput(f"the appointment was fulfilled on {fulfilled_on}, before its session on "
-                       f"{session_day}; check the dates")
+        raise BadInput(
+            f"the appointment was fulfilled on {fulfilled_on}, before its session on "
+            f"{session_day}; check the dates",
+            "appointment_fulfilled_before_session",
+            fulfilled=str(fulfilled_on),
+            session_day=str(session_day),
+        )
     if days > rule_set.appointment_window_days:
         raise RuleRefused(
             f"the appointment was fulfilled {days} days after the session on {session_day}; "
-            f"the bonus needs {rule_set.appointment_window_days} days or fewer, so none is due")
-    return Bonus("appointment_bonus", rule_set.appointment_bonus,
-                 f"appointment fulfilled {days} day(s) after the session "
-                 f"(≤ {rule_set.appointment_window_days}) = {rule_set.appointment_bonus}")
+            f"the bonus needs {rule_set.appointment_window_days} days or fewer, so none is due",
+            "appointment_bonus_too_late",
+            days=days,
+            session_day=str(session_day),
+            window=rule_set.appointment_window_days,
+        )
+    return Bonus(
+        "appointment_bonus",
+        rule_set.appointment_bonus,
+        f"appointment fulfilled {days} day(s) after the session "
+        f"(≤ {rule_set.appointment_window_days}) = {rule_set.appointment_bonus}",
+    )
 
 
 def referral_reward(rule_set: RuleSet, kind: str, referred_client: str) -> Bonus:
     """Points to the referrer when the referred client checks in, or is first approved."""
     if kind == "referral_checkin":
-        return Bonus(kind, rule_set.referral_checkin,
-                     f"referred client {referred_client} checked in = "
-                     f"{rule_set.referral_checkin}")
+        return Bonus(
+            kind,
+            rule_set.referral_checkin,
+            f"referred client {referred_client} checked in = {rule_set.referral_checkin}",
+        )
     if kind == "referral_approval":
-        return Bonus(kind, rule_set.referral_first_approval,
-                     f"referred client {referred_client}'s first form approved = "
-                     f"{rule_set.referral_first_approval}")
-    raise BadInput(f"unknown referral kind {kind!r}; use referral_checkin or referral_approval")
+        return Bonus(
+            kind,
+            rule_set.referral_first_approval,
+            f"referred client {referred_client}'s first form approved = "
+            f"{rule_set.referral_first_approval}",
+        )
+    raise BadInput(
+        f"unknown referral kind {kind!r}; use referral_checkin or referral_approval",
+        "unknown_referral_kind",
+        kind=repr(kind),
+    )

@@ -71,11 +71,15 @@ def calculate(
 ) -> Calculation:
     """Price a whole form for a client with `aum` (CNY); raises BadInput on any bad line."""
     if isinstance(aum, bool) or not isinstance(aum, Decimal | int):
-        raise BadInput(f"AUM must be a decimal number, got {aum!r}")
+        raise BadInput(
+            f"AUM must be a decimal number, got {aum!r}", "aum_not_number", value=repr(aum)
+        )
     if not Decimal(aum).is_finite() or aum < 0:
-        raise BadInput(f"AUM must be 0 or more, got {aum}")
+        raise BadInput(f"AUM must be 0 or more, got {aum}", "aum_negative", value=str(aum))
     if aum > MAX_AUM:
-        raise BadInput(f"AUM {aum} is beyond any client's; check the value")
+        raise BadInput(
+            f"AUM {aum} is beyond any client's; check the value", "aum_too_large", value=str(aum)
+        )
     with localcontext(EXACT):
         aum = Decimal(aum).quantize(CENT, ROUND_HALF_UP)
         results = [price_line_exact(rule_set, line, on_site) for line in lines]
@@ -112,10 +116,14 @@ def calculate(
 
 
 def _actions(rule_set: RuleSet, codes: list[str]) -> list[tuple[str, int]]:
-    out = []
+    out: list[tuple[str, int]] = []
     for code in codes:
         if any(code == seen for seen, _ in out):
-            raise BadInput(f"action {code!r} is listed twice; a client earns it once per form")
+            raise BadInput(
+                f"action {code!r} is listed twice; a client earns it once per form",
+                "action_listed_twice",
+                action=code,
+            )
         out.append((code, action_points(rule_set, code)))
     return out
 
@@ -158,5 +166,6 @@ def proposal_line(rule_set: RuleSet, product_code: str, amount: Decimal) -> Form
     """The new-money form line a proposal stands for (a count for count products)."""
     product = rule_set.products[product_code]
     if product.kind == "count":
+        assert product.unit_value is not None  # rules.py gives every count product one
         return FormLine(product_code, (amount / product.unit_value).to_integral_value(), "new")
     return FormLine(product_code, amount, "new")

@@ -5,8 +5,8 @@ clean row, or a list of problems each naming the line, the column, the value and
 Every problem of every row is reported, so the person fixing the CRM export sees all of them
 at once instead of one per attempt.
 
-Values are NFKC-normalised first: a CRM or a spreadsheet typed with a Chinese input method
-gives full-width digits, letters, commas and spaces (１３８…, Ｃ３, ，, U+3000).
+Each cell is normalised and parsed by `client_cells.py`; this module knows the columns and
+their headers, and turns a row's cells into a clean row or its problems.
 """
 
 from __future__ import annotations
@@ -15,9 +15,20 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from typing import Any
+
+from upgradecamp.domain.client_cells import (
+    mask_value,
+    normalise,
+    parse_aum,
+    parse_birthday,
+    parse_consent,
+    parse_contact_status,
+    parse_date,
+    parse_id_last4,
+    parse_mobile,
+    parse_risk_grade,
+)
 
 # The columns of SPEC §4.1, in file order; each accepted under these headers (compared after
 # NFKC, lower case, without spaces, `_` or `-`).
@@ -25,8 +36,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "client_id": ("client_id", "客户号", "客户编号", "客户号码"),
     "name": ("name", "姓名", "客户姓名", "客户名称"),
     "mobile": ("mobile", "手机号", "手机号码", "手机", "移动电话"),
-    "id_last4": ("id_last4", "证件号后四位", "证件号码后四位", "身份证后四位", "证件号",
-                 "证件号码", "身份证号"),
+    "id_last4": (
+        "id_last4",
+        "证件号后四位",
+        "证件号码后四位",
+        "身份证后四位",
+        "证件号",
+        "证件号码",
+        "身份证号",
+    ),
     "branch": ("branch", "所属网点", "网点", "网点号", "网点代码"),
     "rm": ("rm", "客户经理", "客户经理号", "客户经理工号"),
     "aum": ("aum", "金融资产", "金融资产(元)", "金融资产季日均", "金融资产(季日均)"),
@@ -34,34 +52,18 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "risk_expires": ("risk_expires", "风险评估到期日", "风评到期日", "风险评估有效期"),
     "marketing_consent": ("marketing_consent", "营销同意", "同意营销"),
     "contact_status": ("contact_status", "联系状态"),
+    "birthday": ("birthday", "生日", "出生月日"),
 }
 REQUIRED = ("client_id", "name", "mobile", "id_last4", "branch", "aum", "marketing_consent")
 # Absent from the file = keep what upgradecamp holds (a new client gets none / ok).
-OPTIONAL = ("rm", "risk_grade", "risk_expires", "contact_status")
+OPTIONAL = ("rm", "risk_grade", "risk_expires", "contact_status", "birthday")
 # Free-text cells a spreadsheet could run as a formula if they start with = + - @.
 TEXT_COLUMNS = ("client_id", "name", "branch", "rm")
 FORMULA_STARTS = ("=", "+", "-", "@")
 
-_MOBILE = re.compile(r"1[3-9]\d{9}", re.ASCII)
-_LOOKS_LIKE_MOBILE = re.compile(r"1\d{10}", re.ASCII)
-_MOBILE_NOISE = re.compile(r"[\s\-()]", re.ASCII)
-_SCIENTIFIC = re.compile(r"\d(\.\d+)?e\+?\d+", re.IGNORECASE | re.ASCII)
 _CLIENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}", re.ASCII)
-_ID_LAST4 = re.compile(r"\d{3}[\dX]", re.ASCII)
-_RESIDENT_ID = re.compile(r"\d{17}[\dX]|\d{15}", re.ASCII)
-_PLAIN_AMOUNT = re.compile(r"\d+(\.\d+)?", re.ASCII)
-_GROUPED_AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?", re.ASCII)
-_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]00:00(?::00)?)?", re.ASCII)
-_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII)
-_RISK_GRADE = re.compile(r"C[1-5]", re.ASCII)
 _STAFF_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}", re.ASCII)
 MAX_NAME = 50
-_CENT = Decimal("0.01")
-MAX_AUM = Decimal("100000000000")  # 100 billion CNY: more is a unit or column mix-up
-
-CONSENT = {"y": True, "yes": True, "true": True, "1": True, "是": True, "同意": True,
-           "n": False, "no": False, "false": False, "0": False, "否": False, "不同意": False}
-CONTACT = {"ok": "ok", "正常": "ok", "unreachable": "unreachable", "失联": "unreachable"}
 
 
 def header_key(text: str) -> str:
@@ -87,53 +89,15 @@ class RowCheck:
     problems: list[dict[str, Any]] = field(default_factory=list)
 
 
-def normalise(value: str | None) -> str:
-    """NFKC and stripped: full-width digits, letters and spaces become ASCII."""
-    if not value:
-        return ""
-    if value.isascii():
-        return value.strip()
-    return unicodedata.normalize("NFKC", value).strip()
-
-
-def mask_value(column: str, value: str) -> str:
-    """A value as a problem report shows it: as typed, except personal numbers.
-
-    A valid-looking mobile shows as 138****5678; an ID number never shows more than its
-    last 4 characters (SPEC §5).
-    """
-    if not value:
-        return ""
-    digits = _mobile_digits(normalise(value))
-    if column != "client_id" and _LOOKS_LIKE_MOBILE.fullmatch(digits):
-        return f"{digits[:3]}****{digits[-4:]}"
-    if column == "id_last4":
-        plain = normalise(value).replace(" ", "")
-        if len(plain) > 4:
-            return "*" * min(len(plain) - 4, 14) + plain[-4:]
-    return value
-
-
-def _mobile_digits(text: str) -> str:
-    plain = _MOBILE_NOISE.sub("", text)
-    for prefix in ("+86", "0086"):
-        if plain.startswith(prefix):
-            return plain[len(prefix):]
-    if plain.startswith("86") and len(plain) == 13:
-        return plain[2:]
-    return plain
-
-
 # Why a cell is bad, by code: the problem's `reason` in English; screens show the text of
 # their language under `client_import.reason.<code>` with the same fields.
 REASONS: dict[str, str] = {
     "missing_column": "the file has no such column",
     "missing_cell": "the cell is missing: this row has fewer cells than the header "
-                    "(a lost separator or a cut line?)",
-    "extra_cells": "{count} more cell(s) than the header has columns (a separator inside a "
-                   "value?)",
+    "(a lost separator or a cut line?)",
+    "extra_cells": "{count} more cell(s) than the header has columns (a separator inside a value?)",
     "formula": "starts with = + - or @, which a spreadsheet could run as a formula; fix it in "
-               "the CRM",
+    "the CRM",
     "client_id_empty": "empty: every client needs a client number",
     "client_id_invalid": "not a client number: 1 to 40 letters, digits, '.', '_' or '-'",
     "duplicate": "client number also on line {other_line}; keep one row per client",
@@ -141,19 +105,18 @@ REASONS: dict[str, str] = {
     "name_long": "longer than {max} characters",
     "mobile_empty": "empty: every client needs a mobile number",
     "mobile_scientific": "the spreadsheet turned the number into scientific notation; format "
-                         "the column as text in the CRM export and export again",
-    "mobile_invalid": "not a mainland mobile number (11 digits starting 13–19, "
-                      "e.g. 13800138000)",
+    "the column as text in the CRM export and export again",
+    "mobile_invalid": "not a mainland mobile number (11 digits starting 13–19, e.g. 13800138000)",
     "id_empty": "empty: give the last 4 characters of the client's ID number",
     "id_invalid": "not the last 4 of an ID number: 4 digits, the last may be X",
     "branch_empty": "empty: give the client's branch code (e.g. B01)",
     "unknown_branch": "unknown branch code (this cluster has {known})",
     "rm_invalid": "not a staff code (letters, digits, '.', '_' or '-')",
     "unknown_rm": "no staff member has this code; add the relationship manager as staff "
-                  "first, or leave the cell empty",
+    "first, or leave the cell empty",
     "aum_empty": "empty: give the client's financial assets in CNY (0 if none)",
     "aum_commas": "not an amount: commas may only separate thousands (1,200,000.50); use a "
-                  "point for decimals",
+    "point for decimals",
     "aum_not_number": "not an amount in CNY (e.g. 120000 or 120,000.50)",
     "aum_negative": "financial assets cannot be negative",
     "aum_decimals": "more than 2 decimals: give the amount to the fen (0.01)",
@@ -164,112 +127,34 @@ REASONS: dict[str, str] = {
     "consent_empty": "empty: say whether the client agreed to marketing (Y or N, 是 or 否)",
     "consent_invalid": "not a yes or no: use Y or N (also 是/否, yes/no, 1/0)",
     "contact_invalid": "unknown contact status: use ok or unreachable (正常 or 失联), or "
-                       "leave it empty",
+    "leave it empty",
+    "birthday_invalid": "not a birthday: write the month and day, MM-DD (e.g. 03-15), or "
+    "leave it empty",
 }
 
 
-def parse_mobile(text: str) -> tuple[str | None, str | None]:
-    """(mobile, None) or (None, reason code). Drops spaces, dashes and a +86/86/0086 prefix."""
-    value = normalise(text)
-    if not value:
-        return None, "mobile_empty"
-    if _SCIENTIFIC.fullmatch(value):
-        return None, "mobile_scientific"
-    digits = _mobile_digits(value)
-    if _MOBILE.fullmatch(digits):
-        return digits, None
-    return None, "mobile_invalid"
-
-
-def parse_aum(text: str) -> tuple[Decimal | None, str | None]:
-    """(amount, None) or (None, reason code): a non-negative CNY amount, at most 2 decimals.
-
-    Commas only between thousands (so `1,200.50` but not the European `1200,50`); an optional
-    ¥ before or 元 after.
-    """
-    value = normalise(text).replace(" ", "")
-    if not value:
-        return None, "aum_empty"
-    value = value.removeprefix("¥")
-    sign = value[0] if value[:1] in ("-", "+") else ""
-    digits = value[len(sign):].removeprefix("¥").removesuffix("元")
-    if _PLAIN_AMOUNT.fullmatch(digits):
-        number = digits
-    elif _GROUPED_AMOUNT.fullmatch(digits):
-        number = digits.replace(",", "")
-    else:
-        return None, "aum_commas" if "," in digits else "aum_not_number"
-    amount = Decimal(number)
-    if sign == "-" and amount != 0:
-        return None, "aum_negative"
-    if "." in number and len(number) - number.index(".") > 3:
-        return None, "aum_decimals"
-    if amount > MAX_AUM:
-        return None, "aum_too_large"
-    return amount.quantize(_CENT), None
-
-
-def parse_date(text: str) -> tuple[date | None, str | None]:
-    """(date, None), (None, None) when empty, or (None, reason code)."""
-    value = normalise(text)
-    if not value:
-        return None, None
-    match = _DATE.fullmatch(value) or _COMPACT_DATE.fullmatch(value)
-    if not match:
-        return None, "date_invalid"
-    try:
-        return date(*(int(g) for g in match.groups())), None
-    except ValueError:
-        return None, "date_no_such_day"
-
-
-def parse_risk_grade(text: str) -> tuple[str | None, str | None]:
-    value = normalise(text).upper().replace(" ", "")
-    if not value:
-        return None, None
-    if _RISK_GRADE.fullmatch(value):
-        return value, None
-    return None, "risk_grade_invalid"
-
-
-def parse_consent(text: str) -> tuple[bool | None, str | None]:
-    value = normalise(text).lower()
-    if value in CONSENT:
-        return CONSENT[value], None
-    return None, "consent_invalid" if value else "consent_empty"
-
-
-def parse_contact_status(text: str) -> tuple[str | None, str | None]:
-    value = normalise(text).lower()
-    if not value:
-        return None, None
-    if value in CONTACT:
-        return CONTACT[value], None
-    return None, "contact_invalid"
-
-
-def parse_id_last4(text: str) -> tuple[str | None, str | None]:
-    """The last 4 characters of the ID number; a full resident ID gives only its last 4."""
-    value = normalise(text).replace(" ", "").upper()
-    if not value:
-        return None, "id_empty"
-    if _ID_LAST4.fullmatch(value):
-        return value, None
-    if _RESIDENT_ID.fullmatch(value):
-        return value[-4:], None
-    return None, "id_invalid"
-
-
-def problem(line: int, column: str, value: str | None, code: str, **params: Any
-            ) -> dict[str, Any]:
+def problem(line: int, column: str, value: str | None, code: str, **params: Any) -> dict[str, Any]:
     """A problem as reports carry it: line, column, value (masked), reason, code and fields."""
-    return {"line": line, "column": column, "value": mask_value(column, value or ""),
-            "reason": REASONS[code].format(**params), "code": code, **params}
+    return {
+        "line": line,
+        "column": column,
+        "value": mask_value(column, value or ""),
+        "reason": REASONS[code].format(**params),
+        "code": code,
+        **params,
+    }
 
 
-_PARSERS = (("mobile", parse_mobile), ("id_last4", parse_id_last4), ("aum", parse_aum),
-            ("marketing_consent", parse_consent), ("risk_grade", parse_risk_grade),
-            ("risk_expires", parse_date), ("contact_status", parse_contact_status))
+_PARSERS = (
+    ("mobile", parse_mobile),
+    ("id_last4", parse_id_last4),
+    ("aum", parse_aum),
+    ("marketing_consent", parse_consent),
+    ("risk_grade", parse_risk_grade),
+    ("risk_expires", parse_date),
+    ("contact_status", parse_contact_status),
+    ("birthday", parse_birthday),
+)
 
 
 @dataclass(frozen=True)
@@ -288,8 +173,9 @@ class KnownCodes:
         return cls(frozenset(branches), {code.lower(): code for code in staff})
 
 
-def check_row(raw: dict[str, Any], present: Iterable[str] | None = None,
-              known: KnownCodes | None = None) -> RowCheck:
+def check_row(
+    raw: dict[str, Any], present: Iterable[str] | None = None, known: KnownCodes | None = None
+) -> RowCheck:
     """Normalise and check one raw row; report every problem the row has.
 
     `raw` maps column names to the cell text (None for a cell the row lacks) and has `line`;
@@ -345,8 +231,15 @@ def check_row(raw: dict[str, Any], present: Iterable[str] | None = None,
         if not branch:
             problems.append(problem(line, "branch", "", "branch_empty"))
         elif known is not None and branch.upper() not in known.branches:
-            problems.append(problem(line, "branch", raw["branch"], "unknown_branch",
-                                    known=", ".join(sorted(known.branches))))
+            problems.append(
+                problem(
+                    line,
+                    "branch",
+                    raw["branch"],
+                    "unknown_branch",
+                    known=", ".join(sorted(known.branches)),
+                )
+            )
         else:
             clean["branch"] = branch.upper()
     rm = text.get("rm")
@@ -377,9 +270,11 @@ def check_row(raw: dict[str, Any], present: Iterable[str] | None = None,
     return check
 
 
-def check_rows(rows: Iterable[dict[str, Any]], present: Iterable[str] | None = None,
-               known: KnownCodes | None = None
-               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def check_rows(
+    rows: Iterable[dict[str, Any]],
+    present: Iterable[str] | None = None,
+    known: KnownCodes | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Clean rows and the problems of the others, in line order.
 
     A client number seen on an earlier line makes the later line bad ("also on line N"),
@@ -395,8 +290,15 @@ def check_rows(rows: Iterable[dict[str, Any]], present: Iterable[str] | None = N
         if client_id:
             earlier = first_line.setdefault(client_id, check.line)
             if earlier != check.line:
-                check.problems.append(problem(check.line, "client_id", raw.get("client_id"),
-                                              "duplicate", other_line=earlier))
+                check.problems.append(
+                    problem(
+                        check.line,
+                        "client_id",
+                        raw.get("client_id"),
+                        "duplicate",
+                        other_line=earlier,
+                    )
+                )
                 check.clean = None
         if check.clean is not None and not check.problems:
             good.append(check.clean)

@@ -16,7 +16,11 @@ DEFAULT_DAYS = 90
 def experience_ends(approved_on: date, days: int = DEFAULT_DAYS) -> date:
     """The last day (inclusive) the experience tier is held."""
     if days < 1:
-        raise BadInput(f"an experience period lasts at least 1 day, got {days}")
+        raise BadInput(
+            f"an experience period lasts at least 1 day, got {days}",
+            "experience_days_too_few",
+            days=days,
+        )
     return approved_on + timedelta(days=days - 1)
 
 

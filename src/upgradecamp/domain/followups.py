@@ -13,19 +13,48 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from functools import singledispatch
 
 from upgradecamp.domain.commands.base import Command
 from upgradecamp.domain.errors import BadInput, RuleRefused
+from upgradecamp.domain.events import (
+    DomainEvent,
+    FollowUpCreated,
+    FollowUpOutcomeRecorded,
+    FollowUpReassigned,
+    FollowUpReopened,
+    FollowUpRescheduled,
+    MaintenanceCallPlanned,
+)
 
 FULFIL_PHOTO = "fulfil_photo"
 APPOINTMENT_REMINDER = "appointment_reminder"
 INTENTION_CALL = "intention_call"
 INVITE_NEXT = "invite_next"
 UPDATE_CONTACT = "update_contact"
-KINDS = (FULFIL_PHOTO, APPOINTMENT_REMINDER, INTENTION_CALL, INVITE_NEXT, UPDATE_CONTACT)
-KIND_SHORT = {FULFIL_PHOTO: "FP", APPOINTMENT_REMINDER: "AR", INTENTION_CALL: "IC",
-              INVITE_NEXT: "IN", UPDATE_CONTACT: "UC"}
+# A cancelled session's confirmed invitees are called: told, and offered the branch's next one.
+CANCEL_CALL = "cancel_call"
+# A complaint made in a feedback form: the branch head's, urgent, due the next working day.
+COMPLAINT = "complaint"
+KINDS = (
+    FULFIL_PHOTO,
+    APPOINTMENT_REMINDER,
+    INTENTION_CALL,
+    INVITE_NEXT,
+    UPDATE_CONTACT,
+    CANCEL_CALL,
+    COMPLAINT,
+)
+KIND_SHORT = {
+    FULFIL_PHOTO: "FP",
+    APPOINTMENT_REMINDER: "AR",
+    INTENTION_CALL: "IC",
+    INVITE_NEXT: "IN",
+    UPDATE_CONTACT: "UC",
+    CANCEL_CALL: "CX",
+    COMPLAINT: "CP",
+}
+URGENT = (COMPLAINT,)
 
 OUTCOMES = ("reached", "not_reached", "converted", "declined")
 NOT_REACHED = "not_reached"
@@ -38,7 +67,7 @@ NOTE_MAX = 500
 # A later approved form closes these as converted. A photo and benefits still owed for an
 # approved form are a delivery, not a sale to win, so a fulfilment stays open whatever else the
 # client signs; an appointment is kept by any approval (the appointment bonus reads it so too).
-CONVERTIBLE = (APPOINTMENT_REMINDER, INTENTION_CALL, INVITE_NEXT, UPDATE_CONTACT)
+CONVERTIBLE = (APPOINTMENT_REMINDER, INTENTION_CALL, INVITE_NEXT, UPDATE_CONTACT, CANCEL_CALL)
 
 # Form statuses (as domain/forms.py names them) that count as "the client has a form".
 _APPROVED = "approved"
@@ -46,6 +75,14 @@ _PENDING = ("submitted", "returned")
 # Invitation states after which the client is not invited again by a follow-up.
 _NO_INVITE_STATES = frozenset({"declined", "opted_out", "wrong_number"})
 _WRONG_NUMBER = "wrong_number"
+
+
+@dataclass(frozen=True)
+class ReopenFollowUps(Command):
+    """Reopen the follow-ups form `form_id` converted, because it was cancelled after its
+    approval. Run by the FormCancelled policy only (as the system)."""
+
+    form_id: str
 
 
 @dataclass(frozen=True)
@@ -61,6 +98,7 @@ class ConvertFollowUps(Command):
 
 
 # --- what a closed session owes -----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ClientFacts:
@@ -154,13 +192,24 @@ def plan_followups(session: ClosedSession) -> list[PlannedFollowUp]:
     staff = frozenset(session.staff)
     plans: list[PlannedFollowUp] = []
 
-    def add(kind: str, client_id: str, due: date, form_id: str | None = None,
-            next_session_id: str | None = None) -> None:
-        plans.append(PlannedFollowUp(
-            followup_id=followup_id(session.session_id, kind, client_id, form_id),
-            kind=kind, client_id=client_id,
-            assignee=assignee_for(session.clients.get(client_id), session.host, staff),
-            due=due, form_id=form_id, next_session_id=next_session_id))
+    def add(
+        kind: str,
+        client_id: str,
+        due: date,
+        form_id: str | None = None,
+        next_session_id: str | None = None,
+    ) -> None:
+        plans.append(
+            PlannedFollowUp(
+                followup_id=followup_id(session.session_id, kind, client_id, form_id),
+                kind=kind,
+                client_id=client_id,
+                assignee=assignee_for(session.clients.get(client_id), session.host, staff),
+                due=due,
+                form_id=form_id,
+                next_session_id=next_session_id,
+            )
+        )
 
     in_three_days = session.closed_on + timedelta(days=DUE_DAYS)
     with_form: set[str] = set()
@@ -173,8 +222,12 @@ def plan_followups(session: ClosedSession) -> list[PlannedFollowUp]:
         start = max(session.closed_on, form.approved_on or session.closed_on)
         add(FULFIL_PHOTO, form.client_id, start + timedelta(days=DUE_DAYS), form.form_id)
         if form.appointment is not None:
-            add(APPOINTMENT_REMINDER, form.client_id,
-                max(start, form.appointment - timedelta(days=1)), form.form_id)
+            add(
+                APPOINTMENT_REMINDER,
+                form.client_id,
+                max(start, form.appointment - timedelta(days=1)),
+                form.form_id,
+            )
     for client_id in sorted(session.attendees - with_form):
         add(INTENTION_CALL, client_id, in_three_days)
 
@@ -183,21 +236,26 @@ def plan_followups(session: ClosedSession) -> list[PlannedFollowUp]:
         client = session.clients.get(inv.client_id, ClientFacts(inv.client_id))
         if inv.state == _WRONG_NUMBER or client.unreachable:
             contact.add(inv.client_id)
-        elif (inv.client_id not in session.attendees and inv.state not in _NO_INVITE_STATES
-              and client.consent):
-            add(INVITE_NEXT, inv.client_id, in_three_days,
-                next_session_id=session.next_session_id)
-    contact.update(c for c in session.attendees
-                   if c in session.clients and session.clients[c].unreachable)
+        elif (
+            inv.client_id not in session.attendees
+            and inv.state not in _NO_INVITE_STATES
+            and client.consent
+        ):
+            add(INVITE_NEXT, inv.client_id, in_three_days, next_session_id=session.next_session_id)
+    contact.update(
+        c for c in session.attendees if c in session.clients and session.clients[c].unreachable
+    )
     for client_id in sorted(contact):
         add(UPDATE_CONTACT, client_id, in_three_days)
 
     unique = {p.followup_id: p for p in plans}
-    return sorted(unique.values(),
-                  key=lambda p: (KINDS.index(p.kind), p.client_id, p.form_id or ""))
+    return sorted(
+        unique.values(), key=lambda p: (KINDS.index(p.kind), p.client_id, p.form_id or "")
+    )
 
 
 # --- one follow-up ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FollowUpState:
@@ -216,51 +274,119 @@ class FollowUpState:
     attempts: int = 0
     done_at: datetime | None = None
     done_by: str | None = None
+    converted_by: str | None = None  # the form whose approval closed it automatically
 
     @property
     def exists(self) -> bool:
         return self.version > 0
 
 
-def _day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-def evolve(state: FollowUpState, event_type: str, payload: Mapping[str, Any],
-           at: datetime, actor: str | None) -> FollowUpState:
+def evolve(
+    state: FollowUpState, event: DomainEvent, at: datetime, actor: str | None
+) -> FollowUpState:
     """Apply one event of the follow-up's stream (`at` and `actor` from the log)."""
-    state = replace(state, version=state.version + 1)
-    if event_type == "FollowUpCreated":
-        return replace(state, followup_id=payload["followup_id"], kind=payload["kind"],
-                       session_id=payload["session_id"], client_id=payload["client_id"],
-                       form_id=payload.get("form_id"), assignee=payload["assignee"],
-                       due=_day(payload["due"]))
-    if event_type == "FollowUpOutcomeRecorded":
-        attempts = state.attempts + (0 if payload.get("automatic") else 1)
-        if payload["outcome"] == NOT_REACHED:
-            return replace(state, outcome=NOT_REACHED, attempts=attempts)
-        return replace(state, outcome=payload["outcome"], attempts=attempts, status=DONE,
-                       done_at=at, done_by=actor)
-    if event_type == "FollowUpRescheduled":
-        return replace(state, due=_day(payload["due"]))
-    if event_type == "FollowUpReassigned":
-        return replace(state, assignee=payload["assignee"])
+    return _apply(event, replace(state, version=state.version + 1), at, actor)
+
+
+@singledispatch
+def _apply(
+    event: DomainEvent, state: FollowUpState, at: datetime, actor: str | None
+) -> FollowUpState:
     return state
+
+
+@_apply.register
+def _created(
+    event: FollowUpCreated, state: FollowUpState, at: datetime, actor: str | None
+) -> FollowUpState:
+    return replace(
+        state,
+        followup_id=event.followup_id,
+        kind=event.kind,
+        session_id=event.session_id,
+        client_id=event.client_id,
+        form_id=event.form_id,
+        assignee=event.assignee,
+        due=event.due,
+    )
+
+
+@_apply.register
+def _planned(
+    event: MaintenanceCallPlanned, state: FollowUpState, at: datetime, actor: str | None
+) -> FollowUpState:
+    return replace(
+        state,
+        followup_id=event.followup_id,
+        kind=event.kind,
+        session_id="",
+        client_id=event.client_id,
+        form_id=None,
+        assignee=event.assignee,
+        due=event.due,
+    )
+
+
+@_apply.register
+def _outcome(
+    event: FollowUpOutcomeRecorded, state: FollowUpState, at: datetime, actor: str | None
+) -> FollowUpState:
+    attempts = state.attempts + (0 if event.automatic else 1)
+    if event.outcome == NOT_REACHED:
+        return replace(state, outcome=NOT_REACHED, attempts=attempts)
+    return replace(
+        state,
+        outcome=event.outcome,
+        attempts=attempts,
+        status=DONE,
+        done_at=at,
+        done_by=actor,
+        converted_by=event.form_id if event.automatic else None,
+    )
+
+
+@_apply.register
+def _reopened(
+    event: FollowUpReopened, state: FollowUpState, at: datetime, actor: str | None
+) -> FollowUpState:
+    return replace(state, status=OPEN, outcome=None, done_at=None, done_by=None, converted_by=None)
+
+
+@_apply.register
+def _rescheduled(
+    event: FollowUpRescheduled, state: FollowUpState, at: datetime, actor: str | None
+) -> FollowUpState:
+    return replace(state, due=event.due)
+
+
+@_apply.register
+def _reassigned(
+    event: FollowUpReassigned, state: FollowUpState, at: datetime, actor: str | None
+) -> FollowUpState:
+    return replace(state, assignee=event.assignee)
 
 
 def check_outcome(outcome: str) -> str:
     value = (outcome or "").strip().lower()
     if value not in OUTCOMES:
-        raise BadInput(f"'{outcome}' is not an outcome; use one of {', '.join(OUTCOMES)}",
-                       "followup_bad_outcome", outcome=outcome, allowed=", ".join(OUTCOMES))
+        raise BadInput(
+            f"'{outcome}' is not an outcome; use one of {', '.join(OUTCOMES)}",
+            "followup_bad_outcome",
+            outcome=outcome,
+            allowed=", ".join(OUTCOMES),
+        )
     return value
 
 
 def check_note(note: str | None) -> str:
     text = (note or "").strip()
     if len(text) > NOTE_MAX:
-        raise BadInput(f"the note has {len(text)} characters; keep it under {NOTE_MAX}",
-                       "followup_note_too_long", length=len(text), limit=NOTE_MAX)
+        raise BadInput(
+            f"the note has {len(text)} characters; keep it under {NOTE_MAX}",
+            "followup_note_too_long",
+            length=len(text),
+            limit=NOTE_MAX,
+        )
     return text
 
 
@@ -270,8 +396,12 @@ def check_open(state: FollowUpState, local_label: str) -> None:
         raise RuleRefused(
             f"follow-up {state.followup_id} was already closed ({state.outcome}) by "
             f"{state.done_by} at {local_label}; nothing was changed",
-            "followup_already_done", followup=state.followup_id, outcome=state.outcome or "",
-            by=state.done_by or "", at=local_label)
+            "followup_already_done",
+            followup=state.followup_id,
+            outcome=state.outcome or "",
+            by=state.done_by or "",
+            at=local_label,
+        )
 
 
 def parse_due(text: str, today: date) -> date:
@@ -279,10 +409,17 @@ def parse_due(text: str, today: date) -> date:
     try:
         due = date.fromisoformat((text or "").strip())
     except ValueError:
-        raise BadInput(f"due date '{text}' is not a date; write it as YYYY-MM-DD",
-                       "followup_bad_due", value=text) from None
+        raise BadInput(
+            f"due date '{text}' is not a date; write it as YYYY-MM-DD",
+            "followup_bad_due",
+            value=text,
+        ) from None
     if due < today:
-        raise BadInput(f"the due date {due.isoformat()} is in the past; choose today "
-                       f"({today.isoformat()}) or later", "followup_due_past",
-                       due=due.isoformat(), today=today.isoformat())
+        raise BadInput(
+            f"the due date {due.isoformat()} is in the past; choose today "
+            f"({today.isoformat()}) or later",
+            "followup_due_past",
+            due=due.isoformat(),
+            today=today.isoformat(),
+        )
     return due

@@ -15,8 +15,8 @@ from datetime import datetime
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any
 
+from upgradecamp.domain.clock import shanghai
 from upgradecamp.domain.errors import BadInput, RuleRefused
-from upgradecamp.domain.rules import shanghai
 from upgradecamp.domain.tiers import SEGMENTS
 
 # --- check-in codes ---------------------------------------------------------------------------
@@ -35,8 +35,10 @@ def new_code(rng: random.Random, taken: Collection[str]) -> str:
         code = "".join(rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         if code not in taken:
             return code
-    raise RuleRefused("could not draw a free check-in code; try again",  # pragma: no cover
-                      "invite_no_free_code")
+    raise RuleRefused(
+        "could not draw a free check-in code; try again",  # pragma: no cover
+        "invite_no_free_code",
+    )
 
 
 def normalise_code(text: str) -> str:
@@ -61,26 +63,41 @@ def decimal_amount(text: str | Decimal, what: str) -> Decimal:
     try:
         value = Decimal(str(text).replace(",", "").strip())
     except InvalidOperation:
-        raise BadInput(f"{what}: {text!r} is not a number; write e.g. 50000",
-                       "invite_not_a_number", what=what, value=str(text)) from None
+        raise BadInput(
+            f"{what}: {text!r} is not a number; write e.g. 50000",
+            "invite_not_a_number",
+            what=what,
+            value=str(text),
+        ) from None
     if not value.is_finite():
-        raise BadInput(f"{what}: {text!r} is not a number; write e.g. 50000",
-                       "invite_not_a_number", what=what, value=str(text))
+        raise BadInput(
+            f"{what}: {text!r} is not a number; write e.g. 50000",
+            "invite_not_a_number",
+            what=what,
+            value=str(text),
+        )
     return value
 
 
 def check_range(aum_min: Decimal, aum_max: Decimal) -> None:
     if aum_min < 0 or aum_max <= aum_min:
-        raise BadInput(f"the AUM range {aum_min}–{aum_max} is empty; give 0 ≤ --aum-min < "
-                       "--aum-max (e.g. 50000 and 200000)", "invite_bad_range",
-                       low=str(aum_min), high=str(aum_max))
+        raise BadInput(
+            f"the AUM range {aum_min}–{aum_max} is empty; give 0 ≤ --aum-min < "
+            "--aum-max (e.g. 50000 and 200000)",
+            "invite_bad_range",
+            low=str(aum_min),
+            high=str(aum_max),
+        )
 
 
 def check_per_seat(per_seat: Decimal) -> None:
     if not 0 < per_seat <= MAX_PER_SEAT:
-        raise BadInput(f"--per-seat {per_seat}: give invitations per seat above 0 and at most "
-                       f"{MAX_PER_SEAT} (1.5 is usual)", "invite_bad_per_seat",
-                       value=str(per_seat))
+        raise BadInput(
+            f"--per-seat {per_seat}: give invitations per seat above 0 and at most "
+            f"{MAX_PER_SEAT} (1.5 is usual)",
+            "invite_bad_per_seat",
+            value=str(per_seat),
+        )
 
 
 def check_mix(mix: Mapping[str, Any] | None) -> dict[str, int] | None:
@@ -90,16 +107,25 @@ def check_mix(mix: Mapping[str, Any] | None) -> dict[str, int] | None:
     out: dict[str, int] = {}
     for segment, weight in mix.items():
         if segment not in SEGMENTS:
-            raise BadInput(f"unknown segment {segment!r} in the mix; use {', '.join(SEGMENTS)}",
-                           "invite_bad_mix", mix=str(dict(mix)))
+            raise BadInput(
+                f"unknown segment {segment!r} in the mix; use {', '.join(SEGMENTS)}",
+                "invite_bad_mix",
+                mix=str(dict(mix)),
+            )
         if isinstance(weight, bool) or not isinstance(weight, int) or weight < 0:
-            raise BadInput(f"segment {segment}: weight {weight!r} must be a whole number ≥ 0",
-                           "invite_bad_mix", mix=str(dict(mix)))
+            raise BadInput(
+                f"segment {segment}: weight {weight!r} must be a whole number ≥ 0",
+                "invite_bad_mix",
+                mix=str(dict(mix)),
+            )
         if weight:
             out[segment] = weight
     if not out:
-        raise BadInput("the mix gives every segment weight 0; e.g. --mix 2:1 "
-                       "(potential:mid_high)", "invite_bad_mix", mix=str(dict(mix)))
+        raise BadInput(
+            "the mix gives every segment weight 0; e.g. --mix 2:1 (potential:mid_high)",
+            "invite_bad_mix",
+            mix=str(dict(mix)),
+        )
     return out
 
 
@@ -116,9 +142,12 @@ def parse_mix(text: str) -> dict[str, int]:
                 raise ValueError(text)
             mix = {"potential": parts[0], "mid_high": parts[1]}
     except ValueError:
-        raise BadInput(f"--mix {text!r}: write POTENTIAL:MID_HIGH such as 2:1, or "
-                       "segment=weight pairs such as potential=2,mid_high=1",
-                       "invite_bad_mix", mix=text) from None
+        raise BadInput(
+            f"--mix {text!r}: write POTENTIAL:MID_HIGH such as 2:1, or "
+            "segment=weight pairs such as potential=2,mid_high=1",
+            "invite_bad_mix",
+            mix=text,
+        ) from None
     return check_mix(mix) or {}
 
 
@@ -155,8 +184,7 @@ def split_target(target: int, weights: Mapping[str, int]) -> dict[str, int]:
     exact = {s: Decimal(target * w) / total for s, w in weights.items()}
     shares = {s: math.floor(v) for s, v in exact.items()}
     left = target - sum(shares.values())
-    order = sorted(weights, key=lambda s: (-(exact[s] - shares[s]), -weights[s],
-                                           SEGMENTS.index(s)))
+    order = sorted(weights, key=lambda s: (-(exact[s] - shares[s]), -weights[s], SEGMENTS.index(s)))
     for segment in order[:left]:
         shares[segment] += 1
     return shares
@@ -164,8 +192,7 @@ def split_target(target: int, weights: Mapping[str, int]) -> dict[str, int]:
 
 # --- choosing invitees --------------------------------------------------------------------
 
-REASONS = ("no_consent", "unreachable", "invited_elsewhere", "attended_recently",
-           "already_invited")
+REASONS = ("no_consent", "unreachable", "invited_elsewhere", "attended_recently", "already_invited")
 
 
 @dataclass(frozen=True)
@@ -215,8 +242,7 @@ class Selection:
     notes: list[str] = field(default_factory=list)
 
     def excluded_counts(self) -> dict[str, int]:
-        return {reason: len(self.excluded[reason]) for reason in REASONS
-                if self.excluded[reason]}
+        return {reason: len(self.excluded[reason]) for reason in REASONS if self.excluded[reason]}
 
     def by_segment(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -230,8 +256,14 @@ def priority(home_branch: str):
     return lambda c: (c.branch != home_branch, -c.aum, c.client_id)
 
 
-def select_invitees(candidates: Iterable[Candidate], facts: Exclusions, *, target: int,
-                    home_branch: str, mix: Mapping[str, int] | None = None) -> Selection:
+def select_invitees(
+    candidates: Iterable[Candidate],
+    facts: Exclusions,
+    *,
+    target: int,
+    home_branch: str,
+    mix: Mapping[str, int] | None = None,
+) -> Selection:
     """Choose up to `target` invitees; with a mix, each segment is drawn from its own share.
 
     Candidates outside the mix's segments are not considered (with a mix the caller offers
@@ -267,12 +299,12 @@ def select_invitees(candidates: Iterable[Candidate], facts: Exclusions, *, targe
             chosen_ids.update(c.client_id for c in fill)
             if fill:
                 segments = sorted({c.segment for c in fill}, key=SEGMENTS.index)
-                selection.notes.append(f"{len(fill)} place(s) filled from "
-                                       f"{', '.join(segments)}")
+                selection.notes.append(f"{len(fill)} place(s) filled from {', '.join(segments)}")
         selection.chosen = [c for c in eligible if c.client_id in chosen_ids]
     if len(selection.chosen) < target:
-        selection.notes.append(f"only {len(selection.chosen)} eligible client(s) for a target "
-                               f"of {target}")
+        selection.notes.append(
+            f"only {len(selection.chosen)} eligible client(s) for a target of {target}"
+        )
     return selection
 
 
@@ -280,13 +312,21 @@ def select_invitees(candidates: Iterable[Candidate], facts: Exclusions, *, targe
 
 CHANNEL_RESULTS: dict[str, tuple[str, ...]] = {
     "sms": ("sent", "opted_out"),
-    "call": ("confirmed", "declined", "no_answer", "wrong_number", "call_back", "opted_out",
-             "informed"),
+    "call": (
+        "confirmed",
+        "declined",
+        "no_answer",
+        "wrong_number",
+        "call_back",
+        "opted_out",
+        "informed",
+    ),
     "wechat": ("added", "opted_out"),
 }
 # Results that become the invitation's state; the rest set a flag and leave the state.
-DECISIVE = frozenset({"confirmed", "declined", "no_answer", "wrong_number", "call_back",
-                      "opted_out"})
+DECISIVE = frozenset(
+    {"confirmed", "declined", "no_answer", "wrong_number", "call_back", "opted_out"}
+)
 # Facts about the client (a wrong number, an opt-out) stay worth recording after the session.
 _AFTER_THE_SESSION = frozenset({"wrong_number", "opted_out"})
 _CANCELLED_SESSION = frozenset({"informed", "no_answer", "wrong_number", "opted_out"})
@@ -295,32 +335,55 @@ _CANCELLED_SESSION = frozenset({"informed", "no_answer", "wrong_number", "opted_
 def check_outcome(channel: str, result: str, session_status: str) -> None:
     """Refuse a result the channel cannot produce, or one that no longer makes sense."""
     if channel not in CHANNEL_RESULTS:
-        raise BadInput(f"unknown channel {channel!r}; use {', '.join(CHANNEL_RESULTS)}",
-                       "invite_bad_channel", channel=channel)
+        raise BadInput(
+            f"unknown channel {channel!r}; use {', '.join(CHANNEL_RESULTS)}",
+            "invite_bad_channel",
+            channel=channel,
+        )
     allowed = CHANNEL_RESULTS[channel]
     if result not in allowed:
-        raise BadInput(f"{result!r} is not a {channel} result; use one of {', '.join(allowed)}",
-                       "invite_bad_result", channel=channel, result=result,
-                       allowed=", ".join(allowed))
+        raise BadInput(
+            f"{result!r} is not a {channel} result; use one of {', '.join(allowed)}",
+            "invite_bad_result",
+            channel=channel,
+            result=result,
+            allowed=", ".join(allowed),
+        )
     if session_status == "cancelled":
         if result not in _CANCELLED_SESSION:
-            raise RuleRefused(f"the session was cancelled: record only "
-                              f"{', '.join(sorted(_CANCELLED_SESSION))} (informed once the "
-                              "client knows)", "invite_session_cancelled", result=result)
+            raise RuleRefused(
+                f"the session was cancelled: record only "
+                f"{', '.join(sorted(_CANCELLED_SESSION))} (informed once the "
+                "client knows)",
+                "invite_session_cancelled",
+                result=result,
+            )
     elif result == "informed":
-        raise RuleRefused("'informed' is for telling invitees of a cancelled session; this "
-                          "session is not cancelled", "invite_not_cancelled")
+        raise RuleRefused(
+            "'informed' is for telling invitees of a cancelled session; this "
+            "session is not cancelled",
+            "invite_not_cancelled",
+        )
     elif session_status == "closed" and result not in _AFTER_THE_SESSION:
-        raise RuleRefused(f"the session is closed; only {', '.join(sorted(_AFTER_THE_SESSION))} "
-                          "can still be recorded", "invite_session_closed", result=result)
+        raise RuleRefused(
+            f"the session is closed; only {', '.join(sorted(_AFTER_THE_SESSION))} "
+            "can still be recorded",
+            "invite_session_closed",
+            result=result,
+        )
 
 
-def outcome_changes(current: Mapping[str, Any], channel: str, result: str) -> dict[str, Any]:
-    """What an outcome does to an invitation row (state, flags, call count)."""
+def outcome_changes(
+    current: Mapping[str, Any], channel: str, result: str, waitlisted: bool = False
+) -> dict[str, Any]:
+    """What an outcome does to an invitation row (state, flags, call count).
+
+    A confirmation beyond capacity (`waitlisted`) puts the invitation on the waiting list.
+    """
     changes: dict[str, Any] = {}
     state = current["state"]
     if result in DECISIVE:
-        state = result
+        state = "waitlisted" if result == "confirmed" and waitlisted else result
     elif result == "sent" and state == "invited":
         state = "sent"
     changes["state"] = state
@@ -338,13 +401,23 @@ def outcome_changes(current: Mapping[str, Any], channel: str, result: str) -> di
 # --- the SMS wave -------------------------------------------------------------------------
 
 OPT_OUT_LINE = "拒收请回复R"
-SMS_TEMPLATE = ("尊敬的{name}，诚邀您参加{date} {time}在{branch}{venue}举办的财富升级会{theme}，"
-                "签到码{code}。" + OPT_OUT_LINE)
+SMS_TEMPLATE = (
+    "尊敬的{name}，诚邀您参加{date} {time}在{branch}{venue}举办的财富升级会{theme}，"
+    "签到码{code}。" + OPT_OUT_LINE
+)
 _WEEKDAYS = "一二三四五六日"
 
 
-def sms_text(*, name: str, starts_at: datetime, branch: str, venue: str, theme: str, code: str,
-             template: str = SMS_TEMPLATE) -> str:
+def sms_text(
+    *,
+    name: str,
+    starts_at: datetime,
+    branch: str,
+    venue: str,
+    theme: str,
+    code: str,
+    template: str = SMS_TEMPLATE,
+) -> str:
     """The invitation SMS; it always ends with the opt-out line (拒收请回复R)."""
     local = starts_at.astimezone(shanghai())
     values = {
@@ -359,9 +432,11 @@ def sms_text(*, name: str, starts_at: datetime, branch: str, venue: str, theme: 
     try:
         text = template.format(**values)
     except (KeyError, IndexError, ValueError) as exc:
-        raise BadInput(f"the SMS template has an unknown field {exc}; use {{name}}, {{date}}, "
-                       "{time}, {branch}, {venue}, {theme} and {code}",
-                       "invite_bad_template") from None
+        raise BadInput(
+            f"the SMS template has an unknown field {exc}; use {{name}}, {{date}}, "
+            "{time}, {branch}, {venue}, {theme} and {code}",
+            "invite_bad_template",
+        ) from None
     if not text.rstrip().endswith(OPT_OUT_LINE):
         text = f"{text.rstrip()}{OPT_OUT_LINE}"
     return text

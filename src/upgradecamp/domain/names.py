@@ -45,11 +45,41 @@ def pinyin_initials(name: str) -> str:
 # indexing every reading it lists would be noise (王 also reads yù, 朱 shū, 冯 píng), so names
 # starting with these are found by both readings; every other name by its first reading only.
 SURNAME_READINGS = {
-    "曾": "zeng", "单": "shan", "解": "xie", "区": "ou", "仇": "qiu", "查": "zha", "朴": "piao",
-    "覃": "qin", "盖": "ge", "缪": "miao", "翟": "zhai", "乐": "yue", "召": "shao", "员": "yun",
-    "种": "chong", "秘": "bi", "尉": "yu", "能": "nai", "句": "gou", "折": "she", "祭": "zhai",
-    "繁": "po", "隗": "wei", "颉": "xie", "阚": "kan", "佴": "nai", "便": "pian", "角": "jue",
-    "万": "mo", "都": "du", "薄": "bo", "粘": "nian", "藏": "zang", "重": "chong", "校": "jiao",
+    "曾": "zeng",
+    "单": "shan",
+    "解": "xie",
+    "区": "ou",
+    "仇": "qiu",
+    "查": "zha",
+    "朴": "piao",
+    "覃": "qin",
+    "盖": "ge",
+    "缪": "miao",
+    "翟": "zhai",
+    "乐": "yue",
+    "召": "shao",
+    "员": "yun",
+    "种": "chong",
+    "秘": "bi",
+    "尉": "yu",
+    "能": "nai",
+    "句": "gou",
+    "折": "she",
+    "祭": "zhai",
+    "繁": "po",
+    "隗": "wei",
+    "颉": "xie",
+    "阚": "kan",
+    "佴": "nai",
+    "便": "pian",
+    "角": "jue",
+    "万": "mo",
+    "都": "du",
+    "薄": "bo",
+    "粘": "nian",
+    "藏": "zang",
+    "重": "chong",
+    "校": "jiao",
 }
 # How many full-pinyin readings one name may have in the search index: surname readings
 # times the ü spellings (lv, lu).
@@ -113,8 +143,7 @@ def pinyin_readings(name: str) -> list[tuple[str, ...]]:
         parts = (surname, *rest)
         variants = [parts]
         if any(map(_is_u_umlaut, parts)):
-            variants.append(tuple(p.replace("v", "u") if _is_u_umlaut(p) else p
-                                  for p in parts))
+            variants.append(tuple(p.replace("v", "u") if _is_u_umlaut(p) else p for p in parts))
         out.extend(v for v in variants if v not in out)
     return out[:MAX_READINGS]
 
@@ -127,8 +156,7 @@ def _is_u_umlaut(syllable: str) -> bool:
 def is_cjk(char: str) -> bool:
     """A Han character (the CJK blocks pypinyin covers), as in a client's Chinese name."""
     code = ord(char)
-    return (0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF
-            or 0x20000 <= code <= 0x3134F)
+    return 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3134F
 
 
 def compact(text: str) -> str:
@@ -136,13 +164,16 @@ def compact(text: str) -> str:
     return "".join(text.split())
 
 
-def search_keys(name: str, mobile_last4: str) -> list[str]:
+def search_keys(
+    name: str, mobile_last4: str, readings: list[tuple[str, ...]] | None = None
+) -> list[str]:
     """Every key the check-in search finds a client by, each a prefix-searchable string.
 
     `n` + each suffix of the name starting at a Chinese character (so a name prefix or any
     substring, 三 or 小明, is a prefix of some key); for every reading `p` + full pinyin,
     `p` + surname in full and given name by initials (zhangxm), `i` + initials; `m` + the
     mobile's last 4 digits. One letter per kind keeps the kinds apart in one index.
+    `readings` are the name's `pinyin_readings` when the caller has them already.
     """
     plain = compact(name)
     keys: list[str] = []
@@ -150,7 +181,7 @@ def search_keys(name: str, mobile_last4: str) -> list[str]:
         key = "n" + plain[start:]
         if is_cjk(char) and key not in keys:
             keys.append(key)
-    for parts in pinyin_readings(plain):
+    for parts in pinyin_readings(plain) if readings is None else readings:
         initials = "".join(p[0] for p in parts)
         wanted = ["p" + "".join(parts), "i" + initials]
         # The surname in full, the given name by initials, as IMEs take it: zhangxm, ouyangnn.
@@ -187,8 +218,8 @@ class SearchEntry(NamedTuple):
 def search_entry(name: str) -> SearchEntry:
     """The name's keys split into columns and extras; names repeat a lot (张伟), hence the cache."""
     plain = compact(name)
-    keys = search_keys(plain, "")
     readings = pinyin_readings(plain)
+    keys = search_keys(plain, "", readings)
     first = readings[0] if readings else ()
     initials = "".join(p[0] for p in first)
     short = first[0] + initials[1:] if len(first) > 2 else ""
@@ -197,7 +228,13 @@ def search_entry(name: str) -> SearchEntry:
     def column(kind: str, value: str) -> str:
         return value if value and kind + value in present else ""
 
-    entry = (column("n", plain), column("n", plain[1:]), column("n", plain[2:]),
-             column("p", "".join(first)), column("i", initials), column("p", short))
+    entry = (
+        column("n", plain),
+        column("n", plain[1:]),
+        column("n", plain[2:]),
+        column("p", "".join(first)),
+        column("i", initials),
+        column("p", short),
+    )
     used = {kind + value for kind, value in zip("nnnpip", entry, strict=True) if value}
     return SearchEntry(*entry, tuple(k for k in keys if k not in used))

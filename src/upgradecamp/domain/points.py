@@ -89,7 +89,9 @@ def product_of(rule_set: RuleSet, code: str) -> Product:
         known = ", ".join(rule_set.products)
         raise BadInput(
             f"unknown product {code!r} in rule set {rule_set.version}; known products: {known}",
-            "unknown_product", product=code, version=rule_set.version,
+            "unknown_product",
+            product=code,
+            version=rule_set.version,
         )
     return product
 
@@ -99,7 +101,11 @@ def action_points(rule_set: RuleSet, code: str) -> int:
     if action is None:
         known = ", ".join(rule_set.actions) or "none"
         raise BadInput(
-            f"unknown action {code!r} in rule set {rule_set.version}; known actions: {known}"
+            f"unknown action {code!r} in rule set {rule_set.version}; known actions: {known}",
+            "unknown_action",
+            action=code,
+            version=rule_set.version,
+            known=known,
         )
     return action.points
 
@@ -111,28 +117,55 @@ def line_value(product: Product, raw: Decimal | int) -> tuple[Decimal, int | Non
     elif isinstance(raw, Decimal | int) and not isinstance(raw, bool):
         value = Decimal(raw)
     else:
-        raise BadInput(f"{_label(product)}: the value must be a decimal number, got {raw!r}",
-                       "not_a_number", product=_label(product), value=raw)
+        raise BadInput(
+            f"{_label(product)}: the value must be a decimal number, got {raw!r}",
+            "not_a_number",
+            product=_label(product),
+            value=raw,
+        )
     if not value.is_finite() or value <= 0:
-        raise BadInput(f"{_label(product)}: the value must be greater than 0, got {raw}",
-                       "not_positive", product=_label(product), value=raw)
+        raise BadInput(
+            f"{_label(product)}: the value must be greater than 0, got {raw}",
+            "not_positive",
+            product=_label(product),
+            value=raw,
+        )
     if value > MAX_LINE_VALUE:
-        raise BadInput(f"{_label(product)}: {raw} is more than one line may carry; check it")
+        raise BadInput(
+            f"{_label(product)}: {raw} is more than one line may carry; check it",
+            "line_value_too_large",
+            product=_label(product),
+            value=str(raw),
+        )
     if product.kind == "count":
         if value != value.to_integral_value():
             raise BadInput(
                 f"{_label(product)} is counted in whole units; got {raw}, give e.g. 1 or 2",
-                "whole_units", product=_label(product), value=raw,
+                "whole_units",
+                product=_label(product),
+                value=raw,
             )
         units = int(value)
+        assert product.unit_value is not None  # rules.py gives every count product one
         amount = (units * product.unit_value).quantize(CENT, ROUND_HALF_UP)
     else:
         units = None
         amount = value.quantize(CENT, ROUND_HALF_UP)
-        if amount == 0:
-            raise BadInput(f"{_label(product)}: {raw} CNY is less than one cent")
+        if amount != value:  # never rounded: 1000.123 is a typo, not 1000.12
+            raise BadInput(
+                f"{_label(product)}: {raw} has more than two decimals; give the "
+                "amount to the cent, e.g. 1000.12",
+                "more_than_two_decimals",
+                product=_label(product),
+                value=str(raw),
+            )
     if amount > MAX_LINE_VALUE:
-        raise BadInput(f"{_label(product)}: {amount} CNY is more than one line may carry")
+        raise BadInput(
+            f"{_label(product)}: {amount} CNY is more than one line may carry",
+            "line_value_too_large",
+            product=_label(product),
+            value=str(amount),
+        )
     return amount, units
 
 
@@ -146,7 +179,9 @@ def _product_and_source(rule_set: RuleSet, line: FormLine) -> Product:
         raise BadInput(
             f"{line.product}: unknown source of funds {line.source!r}; "
             "use existing, new or other_bank",
-            "unknown_source", product=line.product, source=line.source,
+            "unknown_source",
+            product=line.product,
+            source=line.source,
         )
     return product
 
@@ -170,6 +205,7 @@ def price_line_exact(rule_set: RuleSet, line: FormLine, on_site: bool) -> LineRe
     entry = table.get((line.product, on_site, line.source))
     if entry is None:
         _product_and_source(rule_set, line)  # raises the message that fits
+        raise AssertionError(f"no price for {line.product} from {line.source}")
     product, factor, multiplier, weight = entry
     value, units = line_value(product, line.value)
     return LineResult(
@@ -209,9 +245,17 @@ def _pricing_table(rule_set: RuleSet) -> dict[tuple[str, bool, str], tuple]:
 def holding_points(month_average_aum: Decimal, per: Decimal = HOLDING_PER_DEFAULT) -> int:
     """Monthly holding points: 1 per full `per` CNY (RuleSet.holding_points_per) of average AUM."""
     if not isinstance(month_average_aum, Decimal | int) or isinstance(month_average_aum, bool):
-        raise BadInput(f"month-average AUM must be a decimal number, got {month_average_aum!r}")
+        raise BadInput(
+            f"month-average AUM must be a decimal number, got {month_average_aum!r}",
+            "holding_aum_not_number",
+            value=repr(month_average_aum),
+        )
     if not Decimal(month_average_aum).is_finite() or month_average_aum < 0:
-        raise BadInput(f"month-average AUM must be 0 or more, got {month_average_aum}")
+        raise BadInput(
+            f"month-average AUM must be 0 or more, got {month_average_aum}",
+            "holding_aum_negative",
+            value=str(month_average_aum),
+        )
     with localcontext(EXACT):
         return int(Decimal(month_average_aum) // per)
 
@@ -221,15 +265,19 @@ def parse_line_spec(spec: str, rule_set: RuleSet) -> FormLine:
     usage = "write PRODUCT:VALUE[:SOURCE], e.g. fund:10000:new or credit_card:1"
     parts = [part.strip() for part in spec.replace("：", ":").split(":")]
     if len(parts) not in (2, 3) or not all(parts):
-        raise BadInput(f"cannot read line {spec!r}; {usage}")
+        raise BadInput(f"cannot read line {spec!r}; {usage}", "line_spec_unreadable", spec=spec)
     code, raw = parts[0].lower(), parts[1].replace(",", "")
     source = parts[2].lower() if len(parts) == 3 else "new"
     product_of(rule_set, code)
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        raise BadInput(f"line {spec!r}: {parts[1]!r} is not a number; {usage}",
-                       "not_a_number", product=code, value=parts[1]) from None
+        raise BadInput(
+            f"line {spec!r}: {parts[1]!r} is not a number; {usage}",
+            "not_a_number",
+            product=code,
+            value=parts[1],
+        ) from None
     line = FormLine(code, value, source)
     check_line(rule_set, line)
     return line

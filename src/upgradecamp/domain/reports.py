@@ -120,6 +120,7 @@ class ProductInfo:
     code: str
     name_zh: str
     kind: str  # amount | count
+    name_en: str | None = None
 
 
 # -- figures ------------------------------------------------------------------------------------
@@ -205,9 +206,15 @@ def product_kind(products: Mapping[str, ProductInfo], code: str) -> str:
     return info.kind if info else AMOUNT
 
 
-def figures(*, sessions: Iterable[str], invitations: Iterable[InvitationRecord],
-            attendances: Iterable[AttendanceRecord], forms: Iterable[FormRecord],
-            products: Mapping[str, ProductInfo], tier_ranks: Mapping[str, int]) -> Figures:
+def figures(
+    *,
+    sessions: Iterable[str],
+    invitations: Iterable[InvitationRecord],
+    attendances: Iterable[AttendanceRecord],
+    forms: Iterable[FormRecord],
+    products: Mapping[str, ProductInfo],
+    tier_ranks: Mapping[str, int],
+) -> Figures:
     """The figures of one group from its records (already chosen for the group)."""
     invited = confirmed = 0
     for inv in invitations:
@@ -245,12 +252,25 @@ def figures(*, sessions: Iterable[str], invitations: Iterable[InvitationRecord],
             else:
                 amounts[product] = amounts.get(product, ZERO) + value
     return Figures(
-        sessions=len(set(sessions)), invited=invited, confirmed=confirmed, attended=attended,
-        attended_invitees=attended - walk_ins, walk_ins=walk_ins, attended_potential=potential,
-        forms=counted, approved=approved, pending=pending, rejected=rejected,
-        cancelled=cancelled, appointments=appointments,
-        amounts=_ordered(amounts, products), counts=_ordered(counts, products),
-        converted_added=converted, tier_upgrades=len(upgraded), points=points)
+        sessions=len(set(sessions)),
+        invited=invited,
+        confirmed=confirmed,
+        attended=attended,
+        attended_invitees=attended - walk_ins,
+        walk_ins=walk_ins,
+        attended_potential=potential,
+        forms=counted,
+        approved=approved,
+        pending=pending,
+        rejected=rejected,
+        cancelled=cancelled,
+        appointments=appointments,
+        amounts=_ordered(amounts, products),
+        counts=_ordered(counts, products),
+        converted_added=converted,
+        tier_upgrades=len(upgraded),
+        points=points,
+    )
 
 
 def _ranks_above(ranks: Mapping[str, int], after: str, before: str) -> bool:
@@ -285,8 +305,12 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def weeks_between(first: date, last: date, sessions: Sequence[SessionRecord],
-                  attended_by_session: Mapping[str, int]) -> list[Week]:
+def weeks_between(
+    first: date,
+    last: date,
+    sessions: Sequence[SessionRecord],
+    attended_by_session: Mapping[str, int],
+) -> list[Week]:
     """Every calendar week from the one holding `first` to the one holding `last`."""
     held: dict[date, list[int]] = {}
     for s in sessions:
@@ -302,11 +326,17 @@ def weeks_between(first: date, last: date, sessions: Sequence[SessionRecord],
     return out
 
 
-def build_report(*, sessions: Sequence[SessionRecord],
-                 invitations: Sequence[InvitationRecord],
-                 attendances: Sequence[AttendanceRecord], forms: Sequence[FormRecord],
-                 products: Mapping[str, ProductInfo], tier_ranks: Mapping[str, int],
-                 first: date, last: date) -> Report:
+def build_report(
+    *,
+    sessions: Sequence[SessionRecord],
+    invitations: Sequence[InvitationRecord],
+    attendances: Sequence[AttendanceRecord],
+    forms: Sequence[FormRecord],
+    products: Mapping[str, ProductInfo],
+    tier_ranks: Mapping[str, int],
+    first: date,
+    last: date,
+) -> Report:
     """The figures per session, per branch, per marketer and for the cluster.
 
     Records of sessions not in `sessions` are ignored, so a caller may load generously.
@@ -316,14 +346,26 @@ def build_report(*, sessions: Sequence[SessionRecord],
     attendances = [r for r in attendances if r.session_id in known]
     forms = [r for r in forms if r.session_id in known]
 
-    def group(session_ids: Iterable[str], invs: Iterable[InvitationRecord],
-              atts: Iterable[AttendanceRecord], fms: Iterable[FormRecord]) -> Figures:
-        return figures(sessions=session_ids, invitations=invs, attendances=atts, forms=fms,
-                       products=products, tier_ranks=tier_ranks)
+    def group(
+        session_ids: Iterable[str],
+        invs: Iterable[InvitationRecord],
+        atts: Iterable[AttendanceRecord],
+        fms: Iterable[FormRecord],
+    ) -> Figures:
+        return figures(
+            sessions=session_ids,
+            invitations=invs,
+            attendances=atts,
+            forms=fms,
+            products=products,
+            tier_ranks=tier_ranks,
+        )
 
     by_session: dict[str, tuple[list[Any], list[Any], list[Any]]] = {
-        sid: ([], [], []) for sid in known}
-    for index, records in enumerate((invitations, attendances, forms)):
+        sid: ([], [], []) for sid in known
+    }
+    columns: tuple[list[Any], ...] = (invitations, attendances, forms)
+    for index, records in enumerate(columns):
         for record in records:
             by_session[record.session_id][index].append(record)
 
@@ -340,8 +382,11 @@ def build_report(*, sessions: Sequence[SessionRecord],
         ids = [s.session_id for s in sessions if s.branch == branch]
         branches.append((branch, group(ids, *of(ids))))
     by_marketer: dict[str, tuple[list[Any], list[Any], list[Any]]] = {}
-    for index, records, key in ((0, invitations, "rm"), (1, attendances, "rm"),
-                                (2, forms, "marketer")):
+    for index, records, key in (
+        (0, invitations, "rm"),
+        (1, attendances, "rm"),
+        (2, forms, "marketer"),
+    ):
         for record in records:
             code = getattr(record, key)
             if code:
@@ -354,8 +399,11 @@ def build_report(*, sessions: Sequence[SessionRecord],
     attended_by_session = {s.session_id: f.attended for s, f in per_session}
     return Report(
         cluster=group(known, invitations, attendances, forms),
-        sessions=per_session, branches=branches, marketers=marketers,
-        weeks=weeks_between(first, last, sessions, attended_by_session))
+        sessions=per_session,
+        branches=branches,
+        marketers=marketers,
+        weeks=weeks_between(first, last, sessions, attended_by_session),
+    )
 
 
 # -- drawing in a terminal -----------------------------------------------------------------------
@@ -370,8 +418,7 @@ def bar(value: Decimal | int, largest: Decimal | int, width: int) -> str:
     """
     if width <= 0 or largest <= 0 or value <= 0:
         return ""
-    eighths = int((Decimal(value) * width * 8 / Decimal(largest)).to_integral_value(
-        ROUND_HALF_UP))
+    eighths = int((Decimal(value) * width * 8 / Decimal(largest)).to_integral_value(ROUND_HALF_UP))
     eighths = max(1, min(eighths, width * 8))
     full, part = divmod(eighths, 8)
     return "█" * full + (_EIGHTHS[part] if part else "")
@@ -381,8 +428,7 @@ def column(value: int, largest: int, height: int) -> list[str]:
     """A vertical bar `height` rows tall (top row first), one cell wide, in eighths."""
     if largest <= 0 or value <= 0:
         return [" "] * height
-    eighths = int((Decimal(value) * height * 8 / Decimal(largest)).to_integral_value(
-        ROUND_HALF_UP))
+    eighths = int((Decimal(value) * height * 8 / Decimal(largest)).to_integral_value(ROUND_HALF_UP))
     eighths = max(1, min(eighths, height * 8))
     rows = []
     for level in range(height - 1, -1, -1):

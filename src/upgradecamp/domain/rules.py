@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NamedTuple
 
+# business_date and shanghai live in domain.clock; imported here too for older callers.
+from upgradecamp.domain.clock import business_date, shanghai  # noqa: F401
 from upgradecamp.domain.errors import BadInput, RuleFileError
 
 KINDS = ("amount", "count")
@@ -23,7 +25,6 @@ RISK_LEVELS = ("R1", "R2", "R3", "R4", "R5")
 SOURCES = ("existing", "new", "other_bank")
 TIERS_FILE = "tiers.toml"
 
-_SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 _CODE = re.compile(r"[a-z][a-z0-9_]*\Z")
 _TOP_KEYS = (
     "version",
@@ -41,8 +42,8 @@ _TOP_KEYS = (
     "products",
     "actions",
 )
-_PRODUCT_KEYS = ("code", "name_zh", "kind", "coefficient", "unit_value", "risk_level")
-_ACTION_KEYS = ("code", "name_zh", "points")
+_PRODUCT_KEYS = ("code", "name_zh", "name_en", "kind", "coefficient", "unit_value", "risk_level")
+_ACTION_KEYS = ("code", "name_zh", "name_en", "points")
 
 
 class Product(NamedTuple):
@@ -54,6 +55,7 @@ class Product(NamedTuple):
     coefficient: Decimal
     unit_value: Decimal | None = None
     risk_level: str | None = None
+    name_en: str | None = None  # the en screens' name; a file without one shows the code
 
     @property
     def risk_rank(self) -> int:
@@ -67,6 +69,7 @@ class FixedAction(NamedTuple):
     code: str
     name_zh: str
     points: int
+    name_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ class RuleSet:
             "experience_days": self.experience_days,
             "products": [_product_payload(p) for p in self.products.values()],
             "actions": [
-                {"code": a.code, "name_zh": a.name_zh, "points": a.points}
+                {"code": a.code, "name_zh": a.name_zh, **english(a.name_en), "points": a.points}
                 for a in self.actions.values()
             ],
         }
@@ -145,6 +148,7 @@ def _product_payload(product: Product) -> dict[str, Any]:
     out: dict[str, Any] = {
         "code": product.code,
         "name_zh": product.name_zh,
+        **english(product.name_en),
         "kind": product.kind,
         "coefficient": str(product.coefficient),
     }
@@ -152,6 +156,19 @@ def _product_payload(product: Product) -> dict[str, Any]:
         out["unit_value"] = str(product.unit_value)
     out["risk_level"] = product.risk_level
     return out
+
+
+def english(name_en: str | None) -> dict[str, str]:
+    """`name_en` for a payload, only when the file gave one: a rule set published without
+    English names keeps exactly the payload it had."""
+    return {} if name_en is None else {"name_en": name_en}
+
+
+def optional_text(data: Mapping[str, Any], name: str, src: str, prefix: str = "") -> str | None:
+    """An optional text key (e.g. name_en): absent is None, present must be non-empty text."""
+    if name not in data:
+        return None
+    return text_value(data, name, src, prefix)
 
 
 # --- reading files -------------------------------------------------------------------------
@@ -166,16 +183,27 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle, parse_float=Decimal)
     except OSError as exc:
-        raise RuleFileError(f"{path}: cannot read the file ({exc.strerror})") from exc
+        raise RuleFileError(
+            f"{path}: cannot read the file ({exc.strerror})",
+            "rule_file_unreadable",
+            file=str(path),
+            reason=exc.strerror,
+        ) from exc
     except UnicodeDecodeError as exc:
-        raise RuleFileError(f"{path}: not UTF-8 text; save it as UTF-8") from exc
+        raise RuleFileError(
+            f"{path}: not UTF-8 text; save it as UTF-8", "rule_file_not_utf8", file=str(path)
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise RuleFileError(f"{path}: not valid TOML: {exc}") from exc
+        raise RuleFileError(
+            f"{path}: not valid TOML: {exc}", "rule_file_bad_toml", file=str(path), reason=str(exc)
+        ) from exc
 
 
 def fail(src: str, key: str, problem: str) -> RuleFileError:
     """The one message shape for bad rule data: file, key, what is wrong."""
-    return RuleFileError(f"{src}: {key}: {problem}")
+    return RuleFileError(
+        f"{src}: {key}: {problem}", "rule_file_invalid", file=src, key=key, problem=problem
+    )
 
 
 def _require(data: Mapping[str, Any], name: str, src: str, key: str) -> Any:
@@ -290,6 +318,7 @@ def _parse_product(entry: Any, index: int, src: str) -> Product:
         coefficient=decimal_value(entry, "coefficient", src, where),
         unit_value=unit_value,
         risk_level=risk,
+        name_en=optional_text(entry, "name_en", src, where),
     )
 
 
@@ -300,6 +329,7 @@ def _parse_action(entry: Any, index: int, src: str) -> FixedAction:
         code=code,
         name_zh=text_value(entry, "name_zh", src, where),
         points=int_value(entry, "points", src, where),
+        name_en=optional_text(entry, "name_en", src, where),
     )
 
 
@@ -350,10 +380,19 @@ def load_rule_sets(directory: str | Path) -> list[RuleSet]:
     """Every rules file in `directory` (tiers.toml aside), ordered by date, none overlapping."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise RuleFileError(f"{directory}: not a directory of rule files")
+        raise RuleFileError(
+            f"{directory}: not a directory of rule files",
+            "rule_dir_missing",
+            directory=str(directory),
+        )
     paths = sorted(p for p in directory.glob("*.toml") if p.name != TIERS_FILE)
     if not paths:
-        raise RuleFileError(f"{directory}: no rule files (*.toml other than {TIERS_FILE})")
+        raise RuleFileError(
+            f"{directory}: no rule files (*.toml other than {TIERS_FILE})",
+            "rule_dir_empty",
+            directory=str(directory),
+            tiers=TIERS_FILE,
+        )
     loaded = sorted(((load_rule_set(p), p) for p in paths), key=lambda rp: rp[0].effective_from)
     for (earlier, earlier_path), (later, later_path) in zip(loaded, loaded[1:], strict=False):
         if later.effective_from <= earlier.effective_to:
@@ -361,32 +400,26 @@ def load_rule_sets(directory: str | Path) -> list[RuleSet]:
                 f"{earlier_path} and {later_path}: effective_from/effective_to overlap "
                 f"({earlier.version} {earlier.effective_from}..{earlier.effective_to}, "
                 f"{later.version} {later.effective_from}..{later.effective_to}); "
-                "each day must fall under at most one rule set"
+                "each day must fall under at most one rule set",
+                "rule_files_overlap",
+                earlier=str(earlier_path),
+                later=str(later_path),
             )
     versions: dict[str, Path] = {}
     for rule_set, path in loaded:
         if rule_set.version in versions:
             raise RuleFileError(
-                f"{versions[rule_set.version]} and {path}: version: both are {rule_set.version!r}"
+                f"{versions[rule_set.version]} and {path}: version: both are {rule_set.version!r}",
+                "rule_files_same_version",
+                earlier=str(versions[rule_set.version]),
+                later=str(path),
+                version=rule_set.version,
             )
         versions[rule_set.version] = path
     return [rule_set for rule_set, _ in loaded]
 
 
 # --- choosing the rule set for a day -------------------------------------------------------
-
-
-def shanghai() -> tzinfo:
-    """Asia/Shanghai. China has kept UTC+8 without daylight saving since 1991, so a fixed
-    offset gives the same business dates as the tz database without loading it at start-up."""
-    return _SHANGHAI
-
-
-def business_date(instant: datetime) -> date:
-    """The Asia/Shanghai calendar day of an instant: what 'today' means at the branch."""
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise BadInput(f"{instant.isoformat()} has no time zone; give a time with an offset")
-    return instant.astimezone(shanghai()).date()
 
 
 def rule_set_for(rule_sets: Iterable[RuleSet], business_day: date | datetime) -> RuleSet:
@@ -400,5 +433,9 @@ def rule_set_for(rule_sets: Iterable[RuleSet], business_day: date | datetime) ->
     known = ", ".join(f"{r.version} ({r.effective_from}..{r.effective_to})" for r in rule_sets)
     raise BadInput(
         f"no rule set is in force on {business_day}; known: {known or 'none'}. "
-        "Publish a rule set covering that date."
+        "Publish a rule set covering that date (`upgradecamp rules draft NEXT --from VERSION "
+        "--out FILE.toml`, edit it, `upgradecamp rules publish FILE.toml`).",
+        "no_rule_set_in_force",
+        day=str(business_day),
+        known=known or "-",
     )

@@ -12,8 +12,8 @@ from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
+from upgradecamp.domain.clock import business_date, local_minute, shanghai, to_local
 from upgradecamp.domain.errors import BadInput, RuleRefused
-from upgradecamp.domain.rules import business_date, shanghai
 
 DEFAULT_DURATION = 40
 MIN_DURATION, MAX_DURATION = 10, 60
@@ -66,18 +66,17 @@ def parse_start(text: str) -> datetime:
             return datetime(year, month, day, hour, minute, tzinfo=shanghai())
         except ValueError:
             pass
-    raise BadInput(f"start '{text}' is not a date and time; write it as \"{START_FORMAT}\" "
-                   "in Beijing time, e.g. \"2026-12-01 15:00\"", "session_bad_start",
-                   value=text)
+    raise BadInput(
+        f"start '{text}' is not a date and time; write it as \"{START_FORMAT}\" "
+        'in Beijing time, e.g. "2026-12-01 15:00"',
+        "session_bad_start",
+        value=text,
+    )
 
 
-def local(instant: datetime) -> datetime:
-    return instant.astimezone(shanghai())
-
-
-def local_label(instant: datetime) -> str:
-    """"2026-12-01 15:00" in Asia/Shanghai: how staff read a session's start."""
-    return local(instant).strftime("%Y-%m-%d %H:%M")
+# How staff read a session's start ("2026-12-01 15:00", Beijing time): the clock's own.
+local = to_local
+local_label = local_minute
 
 
 def ends_at(starts_at: datetime, duration_minutes: int) -> datetime:
@@ -91,9 +90,13 @@ def days_until(starts_at: datetime, now: datetime) -> int:
 
 def require_future(starts_at: datetime, now: datetime) -> None:
     if starts_at <= now:
-        raise RuleRefused(f"{local_label(starts_at)} is not in the future (it is now "
-                          f"{local_label(now)}); give a later start", "session_in_past",
-                          start=local_label(starts_at), now=local_label(now))
+        raise RuleRefused(
+            f"{local_label(starts_at)} is not in the future (it is now "
+            f"{local_label(now)}); give a later start",
+            "session_in_past",
+            start=local_label(starts_at),
+            now=local_label(now),
+        )
 
 
 def short_notice(starts_at: datetime, now: datetime) -> int | None:
@@ -113,9 +116,12 @@ def parse_weekdays(names: Iterable[str]) -> tuple[int, ...]:
                 continue
             day = WEEKDAYS.get(token.lower())
             if day is None:
-                raise BadInput(f"'{token}' is not a weekday; use mon, tue, wed, thu, fri, sat, "
-                               "sun (or 周一..周日), e.g. --weekly-on tue,thu",
-                               "session_bad_weekday", value=token)
+                raise BadInput(
+                    f"'{token}' is not a weekday; use mon, tue, wed, thu, fri, sat, "
+                    "sun (or 周一..周日), e.g. --weekly-on tue,thu",
+                    "session_bad_weekday",
+                    value=token,
+                )
             days.add(day)
     return tuple(sorted(days))
 
@@ -128,8 +134,13 @@ def series_starts(start: datetime, weekdays: Collection[int], weeks: int) -> lis
     is a single session.
     """
     if not MIN_WEEKS <= weeks <= MAX_WEEKS:
-        raise BadInput(f"weeks must be between {MIN_WEEKS} and {MAX_WEEKS}, not {weeks}",
-                       "session_bad_weeks", weeks=weeks, low=MIN_WEEKS, high=MAX_WEEKS)
+        raise BadInput(
+            f"weeks must be between {MIN_WEEKS} and {MAX_WEEKS}, not {weeks}",
+            "session_bad_weeks",
+            weeks=weeks,
+            low=MIN_WEEKS,
+            high=MAX_WEEKS,
+        )
     start = local(start)
     days = sorted(set(weekdays)) or [start.weekday()]
     monday = start - timedelta(days=start.weekday())
@@ -140,7 +151,6 @@ def series_starts(start: datetime, weekdays: Collection[int], weeks: int) -> lis
             if when >= start:
                 out.append(when)
     return out
-
 
 
 def is_series(weekdays: Collection[int], weeks: int) -> bool:
@@ -171,17 +181,27 @@ def free_id(base: str, taken: Collection[str]) -> str:
 # -- limits ----------------------------------------------------------------------------------
 def check_duration(minutes: int) -> int:
     if not isinstance(minutes, int) or not MIN_DURATION <= minutes <= MAX_DURATION:
-        raise BadInput(f"a session lasts {MIN_DURATION} to {MAX_DURATION} minutes, not "
-                       f"{minutes}; about 40 is usual", "session_bad_duration",
-                       minutes=minutes, low=MIN_DURATION, high=MAX_DURATION)
+        raise BadInput(
+            f"a session lasts {MIN_DURATION} to {MAX_DURATION} minutes, not "
+            f"{minutes}; about 40 is usual",
+            "session_bad_duration",
+            minutes=minutes,
+            low=MIN_DURATION,
+            high=MAX_DURATION,
+        )
     return minutes
 
 
 def check_capacity(capacity: int) -> int:
     if not isinstance(capacity, int) or not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
-        raise BadInput(f"a session seats {MIN_CAPACITY} to {MAX_CAPACITY} clients, not "
-                       f"{capacity}; {DEFAULT_CAPACITY} is usual", "session_bad_capacity",
-                       capacity=capacity, low=MIN_CAPACITY, high=MAX_CAPACITY)
+        raise BadInput(
+            f"a session seats {MIN_CAPACITY} to {MAX_CAPACITY} clients, not "
+            f"{capacity}; {DEFAULT_CAPACITY} is usual",
+            "session_bad_capacity",
+            capacity=capacity,
+            low=MIN_CAPACITY,
+            high=MAX_CAPACITY,
+        )
     return capacity
 
 
@@ -189,24 +209,33 @@ def check_text(value: str | None, what: str) -> str:
     """A venue or theme (`what`): trimmed and not empty."""
     text = (value or "").strip()
     if not text:
-        raise BadInput(f"the {what} may not be empty; give one or leave the option out for "
-                       "the default", f"session_empty_{what}")
+        raise BadInput(
+            f"the {what} may not be empty; give one or leave the option out for the default",
+            f"session_empty_{what}",
+        )
     return text
 
 
 def check_host_presenter(host: str, presenter: str) -> None:
     if host == presenter:
-        raise RuleRefused(f"{host} cannot be both host and presenter; a session needs two "
-                          "different staff members: choose another --host or --presenter",
-                          "session_same_host_presenter", staff=host)
+        raise RuleRefused(
+            f"{host} cannot be both host and presenter; a session needs two "
+            "different staff members: choose another --host or --presenter",
+            "session_same_host_presenter",
+            staff=host,
+        )
 
 
 def check_capacity_covers(session_id: str, capacity: int, checked_in: int) -> None:
     if capacity < checked_in:
-        raise RuleRefused(f"{session_id} already has {checked_in} clients checked in; its "
-                          f"capacity cannot drop to {capacity}: give at least {checked_in}",
-                          "session_capacity_below_attendance", session=session_id,
-                          capacity=capacity, checked_in=checked_in)
+        raise RuleRefused(
+            f"{session_id} already has {checked_in} clients checked in; its "
+            f"capacity cannot drop to {capacity}: give at least {checked_in}",
+            "session_capacity_below_attendance",
+            session=session_id,
+            capacity=capacity,
+            checked_in=checked_in,
+        )
 
 
 # -- host and presenter ----------------------------------------------------------------------
@@ -216,8 +245,9 @@ _HOST_RANK = {"organizer": 0, "branch_head": 1, "admin": 2, "checkin": 3, "marke
 _PRESENTER_RANK = {"marketer": 0, "branch_head": 1, "organizer": 2, "admin": 3, "checkin": 4}
 
 
-def choose_host_presenter(staff: Iterable[tuple[str, str]], host: str | None,
-                          presenter: str | None) -> tuple[str, str] | None:
+def choose_host_presenter(
+    staff: Iterable[tuple[str, str]], host: str | None, presenter: str | None
+) -> tuple[str, str] | None:
     """The best (host, presenter) pair among a branch's (code, role) staff, keeping whichever
     was given; None when the branch has no two different people for it."""
     people = sorted(staff)
@@ -237,9 +267,14 @@ def choose_host_presenter(staff: Iterable[tuple[str, str]], host: str | None,
 # -- overlaps --------------------------------------------------------------------------------
 def overlaps(a: Slot, b: Slot) -> bool:
     """Same branch and venue, time ranges intersecting, neither cancelled, not the same one."""
-    return (a.session_id != b.session_id and a.branch == b.branch and a.venue == b.venue
-            and CANCELLED not in (a.status, b.status)
-            and a.starts_at < b.ends_at and b.starts_at < a.ends_at)
+    return (
+        a.session_id != b.session_id
+        and a.branch == b.branch
+        and a.venue == b.venue
+        and CANCELLED not in (a.status, b.status)
+        and a.starts_at < b.ends_at
+        and b.starts_at < a.ends_at
+    )
 
 
 def find_overlaps(candidates: list[Slot], existing: Iterable[Slot]) -> list[tuple[Slot, Slot]]:
@@ -257,45 +292,74 @@ def overlap_error(clashes: list[tuple[Slot, Slot]], planned: int) -> RuleRefused
     """One refusal naming every clashing date, so a series can be fixed in one go."""
     venue = clashes[0][0].venue
     dates = ", ".join(dict.fromkeys(local_label(s.starts_at) for s, _ in clashes))
-    others = ", ".join(dict.fromkeys(
-        f"{o.session_id} {local(o.starts_at):%H:%M}–{local(o.ends_at):%H:%M}"
-        for _, o in clashes))
+    others = ", ".join(
+        dict.fromkeys(
+            f"{o.session_id} {local(o.starts_at):%H:%M}–{local(o.ends_at):%H:%M}"
+            for _, o in clashes
+        )
+    )
     nothing = " nothing was planned;" if planned > 1 else ""
-    return RuleRefused(f"{venue} is already booked at {dates} (by {others});{nothing} choose "
-                       "another time or --venue", "session_overlap", venue=venue, dates=dates,
-                       others=others)
+    return RuleRefused(
+        f"{venue} is already booked at {dates} (by {others});{nothing} choose "
+        "another time or --venue",
+        "session_overlap",
+        venue=venue,
+        dates=dates,
+        others=others,
+    )
 
 
 # -- lifecycle -------------------------------------------------------------------------------
-def check_transition(session_id: str, status: str, action: str, *,
-                     on: date | None = None, today: date | None = None) -> None:
+def check_transition(
+    session_id: str, status: str, action: str, *, on: date | None = None, today: date | None = None
+) -> None:
     """Whether `action` (edit, open, close, cancel) may happen to a session in `status`.
 
     planned → open (check-in running) → closed; planned or open → cancelled. Closed and
     cancelled sessions never change again. Opening happens on the session's own day (`on`).
     """
     if status == CLOSED:
-        raise RuleRefused(f"session {session_id} is closed; a closed session does not change "
-                          "any more: plan a new session instead", "session_is_closed",
-                          session=session_id)
+        raise RuleRefused(
+            f"session {session_id} is closed; a closed session does not change "
+            "any more: plan a new session instead",
+            "session_is_closed",
+            session=session_id,
+        )
     if status == CANCELLED:
-        raise RuleRefused(f"session {session_id} is cancelled; a cancelled session does not "
-                          "change any more: plan a new session instead", "session_is_cancelled",
-                          session=session_id)
+        raise RuleRefused(
+            f"session {session_id} is cancelled; a cancelled session does not "
+            "change any more: plan a new session instead",
+            "session_is_cancelled",
+            session=session_id,
+        )
     if action == "edit" and status == OPEN:
-        raise RuleRefused(f"session {session_id} is open (check-in is running) and can no "
-                          "longer be edited; close it, or cancel it with a reason",
-                          "session_open_no_edit", session=session_id)
+        raise RuleRefused(
+            f"session {session_id} is open (check-in is running) and can no "
+            "longer be edited; close it, or cancel it with a reason",
+            "session_open_no_edit",
+            session=session_id,
+        )
     if action == "open":
         if status == OPEN:
-            raise RuleRefused(f"session {session_id} is already open; check clients in, or "
-                              "close it when it is over", "session_already_open",
-                              session=session_id)
+            raise RuleRefused(
+                f"session {session_id} is already open; check clients in, or "
+                "close it when it is over",
+                "session_already_open",
+                session=session_id,
+            )
         if on is not None and today is not None and on != today:
-            raise RuleRefused(f"session {session_id} is on {on.isoformat()}, not today "
-                              f"({today.isoformat()}); open it on {on.isoformat()}, or edit "
-                              "its start if the date changed", "session_not_today",
-                              session=session_id, date=on.isoformat(), today=today.isoformat())
+            raise RuleRefused(
+                f"session {session_id} is on {on.isoformat()}, not today "
+                f"({today.isoformat()}); open it on {on.isoformat()}, or edit "
+                "its start if the date changed",
+                "session_not_today",
+                session=session_id,
+                date=on.isoformat(),
+                today=today.isoformat(),
+            )
     if action == "close" and status == PLANNED:
-        raise RuleRefused(f"session {session_id} never opened: open it (on its day) or cancel "
-                          "it with a reason", "session_never_opened", session=session_id)
+        raise RuleRefused(
+            f"session {session_id} never opened: open it (on its day) or cancel it with a reason",
+            "session_never_opened",
+            session=session_id,
+        )

@@ -13,12 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from upgradecamp.domain.errors import BadInput
+from upgradecamp.domain.errors import BadInput, RuleRefused
 from upgradecamp.domain.rules import (
     check_keys,
     decimal_value,
+    english,
     entry_code,
     fail,
+    optional_text,
     read_toml,
     text_value,
 )
@@ -31,6 +33,7 @@ class Tier(NamedTuple):
     code: str
     name_zh: str
     minimum: Decimal
+    name_en: str | None = None  # the en screens' name; a file without one shows the code
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,12 @@ class TierLadder:
     def tier(self, code: str) -> Tier:
         if code not in self._index:
             known = ", ".join(self._index)
-            raise BadInput(f"unknown tier {code!r}; known tiers: {known}")
+            raise BadInput(
+                f"unknown tier {code!r}; known tiers: {known}",
+                "unknown_tier",
+                tier=code,
+                known=known,
+            )
         return self.tiers[self._index[code]]
 
     def rank(self, tier: Tier) -> int:
@@ -64,7 +72,11 @@ class TierLadder:
     def tier_for(self, converted_aum: Decimal) -> Tier:
         """The highest tier whose minimum the converted AUM reaches."""
         if converted_aum < 0:
-            raise BadInput(f"converted AUM cannot be negative, got {converted_aum}")
+            raise BadInput(
+                f"converted AUM cannot be negative, got {converted_aum}",
+                "aum_negative",
+                value=str(converted_aum),
+            )
         return self.tiers[bisect_right(self._minimums, converted_aum) - 1]
 
     def next_tier(self, tier: Tier) -> Tier | None:
@@ -79,7 +91,12 @@ class TierLadder:
         return {
             "vip_from": self.vip_from,
             "tiers": [
-                {"code": t.code, "name_zh": t.name_zh, "minimum": str(t.minimum)}
+                {
+                    "code": t.code,
+                    "name_zh": t.name_zh,
+                    **english(t.name_en),
+                    "minimum": str(t.minimum),
+                }
                 for t in self.tiers
             ],
         }
@@ -118,13 +135,14 @@ def parse_tier_ladder(data: Mapping[str, Any], src: str) -> TierLadder:
         raise fail(src, "tiers", "must be a non-empty list of tables ([[tiers]])")
     tiers = []
     for index, entry in enumerate(raw):
-        code = entry_code(entry, ("code", "name_zh", "minimum"), src, "tiers", index)
+        code = entry_code(entry, ("code", "name_zh", "name_en", "minimum"), src, "tiers", index)
         where = f"tiers[{code}]."
         tiers.append(
             Tier(
                 code,
                 text_value(entry, "name_zh", src, where),
                 decimal_value(entry, "minimum", src, where),
+                optional_text(entry, "name_en", src, where),
             )
         )
     vip_from = text_value(data, "vip_from", src)
@@ -139,5 +157,11 @@ def load_tier_ladder(path: str | Path) -> TierLadder:
 def segment_for(aum: Decimal) -> str:
     """Marketing segment by plain AUM: long_tail, potential, mid_high or private."""
     if aum < 0:
-        raise BadInput(f"AUM cannot be negative, got {aum}")
+        raise BadInput(f"AUM cannot be negative, got {aum}", "aum_negative", value=str(aum))
     return SEGMENTS[bisect_right(_SEGMENT_FLOORS, aum) - 1]
+
+
+def no_ladder() -> RuleRefused:
+    return RuleRefused(
+        "no tier ladder is published; run `upgradecamp init` on this database", "no_tier_ladder"
+    )

@@ -11,8 +11,9 @@ and dates become the text a person would have typed (13800138000, 2027-06-30).
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -32,6 +33,7 @@ from upgradecamp.domain.errors import BadInput
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 BOM = b"\xef\xbb\xbf"
+BLOCK = 1 << 20
 
 
 @dataclass
@@ -45,78 +47,131 @@ class ClientFile:
     source: str
     encoding: str
     columns: list[str]
-    rows: list[dict[str, Any]]
+    rows: Iterable[dict[str, Any]]
     ignored: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
 def read_client_file(path: str | Path) -> ClientFile:
-    """Read a CSV or XLSX client export; BadInput when it cannot be read or lacks columns."""
+    """Read a CSV or XLSX client export whole (its rows in a list): for small files and tests."""
+    file = open_client_file(path)
+    file.rows = list(file.rows)
+    return file
+
+
+def open_client_file(path: str | Path) -> ClientFile:
+    """Open a CSV or XLSX client export; its `rows` come one at a time as they are read.
+
+    The header is read and checked here (BadInput when the file cannot be read or lacks
+    columns); a problem further down (a broken quote, bytes of another encoding) is raised
+    while the rows are read. Memory stays flat however long the file.
+    """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            head = fh.read(4)
     except FileNotFoundError:
-        raise BadInput(f"cannot read {path}: there is no such file; check the path",
-                       "import_unreadable", file=str(path), detail="no such file") from None
+        raise BadInput(
+            f"cannot read {path}: there is no such file; check the path",
+            "import_unreadable",
+            file=str(path),
+            detail="no such file",
+        ) from None
     except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror or exc}; check the path and that "
-                       "you may read the file", "import_unreadable", file=str(path),
-                       detail=str(exc.strerror or exc)) from None
+        raise BadInput(
+            f"cannot read {path}: {exc.strerror or exc}; check the path and that "
+            "you may read the file",
+            "import_unreadable",
+            file=str(path),
+            detail=str(exc.strerror or exc),
+        ) from None
     suffix = path.suffix.lower()
     if suffix == ".xls":
-        raise BadInput(f"{path.name} is in the old .xls format; save it as .xlsx or CSV in "
-                       "Excel and import that", "import_xls", file=path.name)
-    if suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and data[:2] == b"PK"):
-        encoding, records = "xlsx", _xlsx_records(path, data)
+        raise BadInput(
+            f"{path.name} is in the old .xls format; save it as .xlsx or CSV in "
+            "Excel and import that",
+            "import_xls",
+            file=path.name,
+        )
+    if suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and head[:2] == b"PK"):
+        encoding, records = "xlsx", xlsx_records(path)
     else:
-        encoding, text = decode(data, path.name)
-        records = _csv_records(text)
+        encoding = file_encoding(path)
+        records = csv_records(path, encoding)
     return _from_records(path.name, encoding, records)
 
 
-def decode(data: bytes, name: str = "the file") -> tuple[str, str]:
-    """(encoding, text): UTF-8 with or without a BOM, UTF-16 with a BOM, else GB18030."""
-    try:
-        if data.startswith(BOM):
-            return "utf-8-sig", data[len(BOM):].decode("utf-8")
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return "utf-16", data.decode("utf-16")
+def _not_text(name: str) -> BadInput:
+    return BadInput(
+        f"{name} is neither UTF-8 nor GB18030 text; export it again from the "
+        "CRM as CSV (UTF-8) or XLSX",
+        "import_encoding",
+        file=name,
+    )
+
+
+def file_encoding(path: Path) -> str:
+    """UTF-8 with or without a BOM, UTF-16 with a BOM, else GB18030; read in blocks, UTF-8 only
+    if every byte of the file is UTF-8."""
+    with path.open("rb") as fh:
+        first = fh.read(BLOCK)
+        if first.startswith(BOM):
+            return "utf-8-sig"
+        if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return "utf-16"
+        decoder = codecs.getincrementaldecoder("utf-8")()
         try:
-            return "utf-8", data.decode("utf-8")
+            block = first
+            while block:
+                decoder.decode(block)
+                block = fh.read(BLOCK)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return "gb18030", data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise BadInput(f"{name} is neither UTF-8 nor GB18030 text; export it again from the "
-                       "CRM as CSV (UTF-8) or XLSX", "import_encoding", file=name) from None
+            return "gb18030"
+    return "utf-8"
 
 
-def _csv_records(text: str):
+def csv_records(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) per record; a record's line is where it starts (quoted cells may span)."""
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    delimiter = "\t" if "\t" in first and "," not in first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    consumed = 0
     try:
-        for cells in reader:
-            start = consumed + 1
-            consumed = reader.line_num
-            yield start, cells
-    except csv.Error as exc:
-        raise BadInput(f"line {consumed + 1}: the CSV cannot be read ({exc}); check the quotes "
-                       "around that line", "import_csv", line=consumed + 1) from None
+        with path.open(encoding=encoding, newline="") as fh:
+            first = next((ln for ln in fh if ln.strip()), "")
+            fh.seek(0)
+            delimiter = "\t" if "\t" in first and "," not in first else ","
+            reader = csv.reader(fh, delimiter=delimiter)
+            consumed = 0
+            try:
+                for cells in reader:
+                    start = consumed + 1
+                    consumed = reader.line_num
+                    yield start, cells
+            except csv.Error as exc:
+                raise BadInput(
+                    f"line {consumed + 1}: the CSV cannot be read ({exc}); check the quotes "
+                    "around that line",
+                    "import_csv",
+                    line=consumed + 1,
+                ) from None
+    except UnicodeError:
+        raise _not_text(path.name) from None
 
 
-def _xlsx_records(path: Path, data: bytes):
+def xlsx_records(path: Path) -> Iterator[tuple[int, list[str]]]:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Read-only: the sheet is parsed as it is read, never held whole.
+        book = load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise BadInput(f"{path.name} cannot be read as an Excel workbook ({type(exc).__name__});"
-                       " save it again as .xlsx or CSV", "import_xlsx", file=path.name) from None
+        raise BadInput(
+            f"{path.name} cannot be read as an Excel workbook ({type(exc).__name__});"
+            " save it again as .xlsx or CSV",
+            "import_xlsx",
+            file=path.name,
+        ) from None
     try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # some CRMs write a wrong size; read every row there is
@@ -149,15 +204,18 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def _from_records(source: str, encoding: str, records) -> ClientFile:
+def _from_records(
+    source: str, encoding: str, records: Iterator[tuple[int, list[str]]]
+) -> ClientFile:
     header_line, header = 0, None
     for line, cells in records:
         if any(c.strip() for c in cells):
             header_line, header = line, cells
             break
     if header is None:
-        raise BadInput(f"{source} is empty: it has no header row and no clients",
-                       "import_empty", file=source)
+        raise BadInput(
+            f"{source} is empty: it has no header row and no clients", "import_empty", file=source
+        )
     positions, ignored = _map_header(source, header)
     missing = [name for name in REQUIRED if name not in positions]
     if missing:
@@ -165,12 +223,31 @@ def _from_records(source: str, encoding: str, records) -> ClientFile:
         raise BadInput(
             f"{source} has no column for {shown} (header on line {header_line}); add the "
             f"column(s) to the export. Accepted headers: {accepted_headers()}",
-            "import_missing_columns", file=source, missing=", ".join(missing),
-            accepted=accepted_headers())
+            "import_missing_columns",
+            file=source,
+            missing=", ".join(missing),
+            accepted=accepted_headers(),
+        )
     columns = list(positions)
-    width = len(header)
-    items = list(positions.items())
-    rows: list[dict[str, Any]] = []
+    rows = _rows(records, list(positions.items()), len(header))
+    notes = []
+    if ignored:
+        notes.append(f"columns not used by upgradecamp, ignored: {', '.join(ignored)}")
+    absent = [name for name in OPTIONAL if name not in positions]
+    if absent:
+        notes.append(
+            "columns not in the file, so existing clients keep what upgradecamp "
+            f"holds: {', '.join(absent)}"
+        )
+    if encoding == "gb18030":
+        notes.append("read as GB18030 (not UTF-8)")
+    return ClientFile(source, encoding, columns, rows, ignored, notes)
+
+
+def _rows(
+    records: Iterator[tuple[int, list[str]]], items: list[tuple[str, int]], width: int
+) -> Iterator[dict[str, Any]]:
+    """The rows after the header as they are read: column → cell text, `line`, `_extra`."""
     for line, cells in records:
         if not cells or not any(c.strip() for c in cells):
             continue
@@ -181,17 +258,7 @@ def _from_records(source: str, encoding: str, records) -> ClientFile:
             extra = [c for c in cells[width:] if c.strip()]
             if extra:
                 row["_extra"] = extra
-        rows.append(row)
-    notes = []
-    if ignored:
-        notes.append(f"columns not used by upgradecamp, ignored: {', '.join(ignored)}")
-    absent = [name for name in OPTIONAL if name not in positions]
-    if absent:
-        notes.append("columns not in the file, so existing clients keep what upgradecamp "
-                     f"holds: {', '.join(absent)}")
-    if encoding == "gb18030":
-        notes.append("read as GB18030 (not UTF-8)")
-    return ClientFile(source, encoding, columns, rows, ignored, notes)
+        yield row
 
 
 def _map_header(source: str, header: list[str]) -> tuple[dict[str, int], list[str]]:
@@ -205,9 +272,13 @@ def _map_header(source: str, header: list[str]) -> tuple[dict[str, int], list[st
             ignored.append(text.strip())
         elif name in positions:
             first = header[positions[name]].strip()
-            raise BadInput(f"{source}: columns '{first}' and '{text.strip()}' both give {name}; "
-                           "keep one of them", "import_duplicate_column", file=source,
-                           column=name)
+            raise BadInput(
+                f"{source}: columns '{first}' and '{text.strip()}' both give {name}; "
+                "keep one of them",
+                "import_duplicate_column",
+                file=source,
+                column=name,
+            )
         else:
             positions[name] = i
     return {name: positions[name] for name in COLUMNS if name in positions}, ignored

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from upgradecamp.domain.masking import mask_mobile
+
+__all__ = ["SECRET_FIELDS", "mask_mobile", "mask_payload"]
+
 SECRET_FIELDS = frozenset({"pin_hash", "pin"})
-
-
-def mask_mobile(mobile: str | None) -> str:
-    if not mobile:
-        return ""
-    if len(mobile) < 7:
-        return "*" * len(mobile)
-    return f"{mobile[:3]}****{mobile[-4:]}"
 
 
 def mask_payload(payload: dict[str, Any]) -> dict[str, Any]:

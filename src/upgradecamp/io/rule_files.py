@@ -42,8 +42,10 @@ def load_rules(folder: Path) -> tuple[list[RuleSet], TierLadder]:
     try:
         data = json.loads(_cache_path(folder).read_text(encoding="utf-8"))
         if data["stamp"] == _stamp(folder):
-            return ([RuleSet.from_payload(p, str(folder)) for p in data["rule_sets"]],
-                    TierLadder.from_payload(data["ladder"], str(folder / TIERS_FILE)))
+            return (
+                [RuleSet.from_payload(p, str(folder)) for p in data["rule_sets"]],
+                TierLadder.from_payload(data["ladder"], str(folder / TIERS_FILE)),
+            )
     except (OSError, ValueError, KeyError, TypeError):
         pass
     rule_sets = load_rule_sets(folder)
@@ -52,9 +54,16 @@ def load_rules(folder: Path) -> tuple[list[RuleSet], TierLadder]:
         cache = _cache_path(folder)
         cache.parent.mkdir(parents=True, exist_ok=True)
         partial = cache.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps({"stamp": _stamp(folder),
-                                       "rule_sets": [r.to_payload() for r in rule_sets],
-                                       "ladder": ladder.to_payload()}), encoding="utf-8")
+        partial.write_text(
+            json.dumps(
+                {
+                    "stamp": _stamp(folder),
+                    "rule_sets": [r.to_payload() for r in rule_sets],
+                    "ladder": ladder.to_payload(),
+                }
+            ),
+            encoding="utf-8",
+        )
         partial.replace(cache)
     except OSError:
         pass

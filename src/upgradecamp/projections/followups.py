@@ -9,68 +9,93 @@ same rows.
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any
 
+from upgradecamp.domain.events import (
+    ClientForgotten,
+    FollowUpCreated,
+    FollowUpOutcomeRecorded,
+    FollowUpReassigned,
+    FollowUpReopened,
+    FollowUpRescheduled,
+)
+from upgradecamp.projections.registry import Projection
 from upgradecamp.projections.rowstore import RowStore
 from upgradecamp.store.eventlog import StoredEvent
 from upgradecamp.store.tables.followups import FollowUpRow
 from upgradecamp.store.tables.sessions import SessionRow
 
+PROJECTION = Projection()
 NOT_REACHED = "not_reached"
 
 
-def followup_created(store: RowStore, ev: StoredEvent) -> None:
-    p = ev.payload
-    session = store.get(SessionRow, p["session_id"])
-    store.put(FollowUpRow, {
-        "followup_id": p["followup_id"],
-        "kind": p["kind"],
-        "session_id": p["session_id"],
-        "branch": session["branch"] if session else "",
-        "client_id": p["client_id"],
-        "form_id": p.get("form_id"),
-        "next_session_id": p.get("next_session_id"),
-        "assignee": p["assignee"],
-        "due": date.fromisoformat(p["due"]),
-        "status": "open",
-        "outcome": None,
-        "note": "",
-        "attempts": 0,
-        "created_at": ev.recorded_at,
-        "done_at": None,
-        "done_by": None,
-    })
+@PROJECTION.register
+def followup_created(store: RowStore, event: FollowUpCreated, stored: StoredEvent) -> None:
+    session = store.get(SessionRow, event.session_id)
+    store.put(
+        FollowUpRow,
+        {
+            "followup_id": event.followup_id,
+            "kind": event.kind,
+            "session_id": event.session_id,
+            "branch": session["branch"] if session else "",
+            "client_id": event.client_id,
+            "form_id": event.form_id,
+            "next_session_id": event.next_session_id,
+            "assignee": event.assignee,
+            "due": event.due,
+            "status": "open",
+            "outcome": None,
+            "note": "",
+            "attempts": 0,
+            "created_at": stored.recorded_at,
+            "done_at": None,
+            "done_by": None,
+        },
+    )
 
 
-def followup_outcome_recorded(store: RowStore, ev: StoredEvent) -> None:
-    p = ev.payload
-    row = store.get(FollowUpRow, p["followup_id"])
+@PROJECTION.register
+def followup_outcome_recorded(
+    store: RowStore, event: FollowUpOutcomeRecorded, stored: StoredEvent
+) -> None:
+    row = store.get(FollowUpRow, event.followup_id)
     if row is None:
         return
-    changes = {"outcome": p["outcome"],
-               "attempts": row["attempts"] + (0 if p.get("automatic") else 1)}
-    if p.get("note"):
-        changes["note"] = p["note"]
-    if p["outcome"] != NOT_REACHED:
-        changes.update(status="done", done_at=ev.recorded_at, done_by=ev.meta.get("actor"))
-    store.update(FollowUpRow, p["followup_id"], **changes)
+    changes: dict[str, Any] = {
+        "outcome": event.outcome,
+        "attempts": row["attempts"] + (0 if event.automatic else 1),
+    }
+    if event.note:
+        changes["note"] = event.note
+    if event.outcome != NOT_REACHED:
+        changes.update(status="done", done_at=stored.recorded_at, done_by=stored.meta.get("actor"))
+    store.update(FollowUpRow, event.followup_id, **changes)
 
 
-def followup_rescheduled(store: RowStore, ev: StoredEvent) -> None:
-    p = ev.payload
-    if store.get(FollowUpRow, p["followup_id"]) is not None:
-        store.update(FollowUpRow, p["followup_id"], due=date.fromisoformat(p["due"]))
+@PROJECTION.register
+def followup_rescheduled(store: RowStore, event: FollowUpRescheduled, stored: StoredEvent) -> None:
+    if store.get(FollowUpRow, event.followup_id) is not None:
+        store.update(FollowUpRow, event.followup_id, due=event.due)
 
 
-def followup_reassigned(store: RowStore, ev: StoredEvent) -> None:
-    p = ev.payload
-    if store.get(FollowUpRow, p["followup_id"]) is not None:
-        store.update(FollowUpRow, p["followup_id"], assignee=p["assignee"])
+@PROJECTION.register
+def followup_reassigned(store: RowStore, event: FollowUpReassigned, stored: StoredEvent) -> None:
+    if store.get(FollowUpRow, event.followup_id) is not None:
+        store.update(FollowUpRow, event.followup_id, assignee=event.assignee)
 
 
-HANDLERS = {
-    "FollowUpCreated": followup_created,
-    "FollowUpOutcomeRecorded": followup_outcome_recorded,
-    "FollowUpRescheduled": followup_rescheduled,
-    "FollowUpReassigned": followup_reassigned,
-}
+@PROJECTION.register
+def followup_reopened(store: RowStore, event: FollowUpReopened, stored: StoredEvent) -> None:
+    if store.get(FollowUpRow, event.followup_id) is not None:
+        store.update(
+            FollowUpRow, event.followup_id, status="open", outcome=None, done_at=None, done_by=None
+        )
+
+
+@PROJECTION.register
+def client_forgotten(store: RowStore, event: ClientForgotten, stored: StoredEvent) -> None:
+    """The notes about a forgotten client go; their follow-ups (who, when, outcome) stay."""
+    for row in store.matching(FollowUpRow, "client_id", event.client_id):
+        if row["note"]:
+            store.update(FollowUpRow, row["followup_id"], note="")

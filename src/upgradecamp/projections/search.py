@@ -7,14 +7,33 @@ replaces the name's keys (and exactly its old extra keys).
 
 from __future__ import annotations
 
+from typing import Any
+
+from upgradecamp.domain.events import (
+    ClientDetailsChanged,
+    ClientForgotten,
+    ClientRegistered,
+    ProspectRegistered,
+)
 from upgradecamp.domain.names import search_entry
+from upgradecamp.projections.registry import Projection
 from upgradecamp.projections.rowstore import RowStore
 from upgradecamp.store.eventlog import StoredEvent
 from upgradecamp.store.tables.search import ClientSearchRow, SearchKeyRow
 
+PROJECTION = Projection()
 
-def _index(store: RowStore, client_id: str, name: str, mobile_last4: str,
-           old_extra: tuple[str, ...] = ()) -> None:
+
+@PROJECTION.prefetch
+def _search_row(
+    event: ClientRegistered | ProspectRegistered | ClientDetailsChanged,
+) -> list[tuple[Any, tuple]]:
+    return [(ClientSearchRow, (event.client_id,))]
+
+
+def _index(
+    store: RowStore, client_id: str, name: str, mobile_last4: str, old_extra: tuple[str, ...] = ()
+) -> None:
     entry = search_entry(name)
     for key in old_extra:
         if key not in entry.extra:
@@ -22,35 +41,52 @@ def _index(store: RowStore, client_id: str, name: str, mobile_last4: str,
     for key in entry.extra:
         if key not in old_extra:
             store.put(SearchKeyRow, {"key": key, "client_id": client_id})
-    store.put(ClientSearchRow, {
-        "client_id": client_id, "name": entry.name, "given": entry.given, "tail": entry.tail,
-        "pinyin": entry.pinyin, "initials": entry.initials, "short": entry.short,
-        "mobile_last4": mobile_last4, "extra": " ".join(entry.extra),
-    })
+    store.put(
+        ClientSearchRow,
+        {
+            "client_id": client_id,
+            "name": entry.name,
+            "given": entry.given,
+            "tail": entry.tail,
+            "pinyin": entry.pinyin,
+            "initials": entry.initials,
+            "short": entry.short,
+            "mobile_last4": mobile_last4,
+            "extra": " ".join(entry.extra),
+        },
+    )
 
 
-def client_registered(store: RowStore, ev: StoredEvent) -> None:
-    """ClientRegistered (CRM) and ProspectRegistered (a walk-in added at the door)."""
-    p = ev.payload
-    _index(store, p["client_id"], p["name"], p["mobile"][-4:])
+@PROJECTION.register
+def client_registered(
+    store: RowStore, event: ClientRegistered | ProspectRegistered, stored: StoredEvent
+) -> None:
+    """A client from the CRM, or a walk-in added at the door: indexed alike."""
+    _index(store, event.client_id, event.name, event.mobile[-4:])
 
 
-def client_details_changed(store: RowStore, ev: StoredEvent) -> None:
-    p = ev.payload
-    if p.get("name") is None and p.get("mobile") is None:
+@PROJECTION.register
+def client_details_changed(
+    store: RowStore, event: ClientDetailsChanged, stored: StoredEvent
+) -> None:
+    if event.name is None and event.mobile is None:
         return
-    row = store.get(ClientSearchRow, p["client_id"])
+    row = store.get(ClientSearchRow, event.client_id)
     if row is None:  # pragma: no cover - every client is indexed when registered
-        raise LookupError(f"ClientDetailsChanged for unindexed client {p['client_id']}")
-    last4 = p["mobile"][-4:] if p.get("mobile") is not None else row["mobile_last4"]
-    if p.get("name") is None:
-        store.update(ClientSearchRow, p["client_id"], mobile_last4=last4)
+        raise LookupError(f"ClientDetailsChanged for unindexed client {event.client_id}")
+    last4 = event.mobile[-4:] if event.mobile is not None else row["mobile_last4"]
+    if event.name is None:
+        store.update(ClientSearchRow, event.client_id, mobile_last4=last4)
     else:
-        _index(store, p["client_id"], p["name"], last4, tuple(row["extra"].split()))
+        _index(store, event.client_id, event.name, last4, tuple(row["extra"].split()))
 
 
-HANDLERS = {
-    "ClientRegistered": client_registered,
-    "ProspectRegistered": client_registered,
-    "ClientDetailsChanged": client_details_changed,
-}
+@PROJECTION.register
+def client_forgotten(store: RowStore, event: ClientForgotten, stored: StoredEvent) -> None:
+    """A forgotten client leaves the index: the door cannot find them by name or mobile."""
+    row = store.get(ClientSearchRow, event.client_id)
+    if row is None:
+        return
+    for key in row["extra"].split():
+        store.delete(SearchKeyRow, (key, event.client_id))
+    store.delete(ClientSearchRow, event.client_id)

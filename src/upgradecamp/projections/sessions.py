@@ -10,66 +10,90 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from upgradecamp.domain.events import (
+    SessionCancelled,
+    SessionChanged,
+    SessionClosed,
+    SessionOpened,
+    SessionPlanned,
+)
+from upgradecamp.projections.registry import Projection
 from upgradecamp.projections.rowstore import RowStore
 from upgradecamp.store.eventlog import StoredEvent
 from upgradecamp.store.tables.sessions import SessionRow
 
+PROJECTION = Projection()
 
-def utc(value: datetime | str) -> datetime:
-    """An aware datetime (or its ISO text) in UTC, as the read tables keep it."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+
+def utc(value: datetime) -> datetime:
+    """An aware datetime in UTC, as the read tables keep it."""
     return value.astimezone(UTC)
 
 
-def session_planned(store: RowStore, ev: StoredEvent) -> None:
-    p = ev.payload
-    starts = utc(p["starts_at"])
-    store.put(SessionRow, {
-        "session_id": p["session_id"], "series_id": p.get("series_id"), "branch": p["branch"],
-        "venue": p["venue"], "starts_at": starts,
-        "ends_at": starts + timedelta(minutes=p["duration_minutes"]),
-        "duration_minutes": p["duration_minutes"], "capacity": p["capacity"],
-        "theme": p["theme"], "host": p["host"], "presenter": p["presenter"],
-        "status": "planned", "cancel_reason": None,
-        "invited": 0, "confirmed": 0, "attended": 0, "walk_ins": 0,
-        "planned_at": utc(ev.recorded_at), "planned_by": ev.meta.get("actor", ""),
-    })
+@PROJECTION.register
+def session_planned(store: RowStore, event: SessionPlanned, stored: StoredEvent) -> None:
+    starts = utc(event.starts_at)
+    store.put(
+        SessionRow,
+        {
+            "session_id": event.session_id,
+            "series_id": event.series_id,
+            "branch": event.branch,
+            "venue": event.venue,
+            "starts_at": starts,
+            "ends_at": starts + timedelta(minutes=event.duration_minutes),
+            "duration_minutes": event.duration_minutes,
+            "capacity": event.capacity,
+            "theme": event.theme,
+            "host": event.host,
+            "presenter": event.presenter,
+            "status": "planned",
+            "cancel_reason": None,
+            "invited": 0,
+            "confirmed": 0,
+            "attended": 0,
+            "walk_ins": 0,
+            "planned_at": utc(stored.recorded_at),
+            "planned_by": stored.meta.get("actor", ""),
+        },
+    )
 
 
-def session_changed(store: RowStore, ev: StoredEvent) -> None:
-    p = ev.payload
-    row = store.get(SessionRow, p["session_id"])
+@PROJECTION.register
+def session_changed(store: RowStore, event: SessionChanged, stored: StoredEvent) -> None:
+    row = store.get(SessionRow, event.session_id)
     if row is None:
-        raise LookupError(f"SessionChanged for unknown session {p['session_id']}")
-    changes: dict[str, Any] = {k: p[k] for k in ("venue", "duration_minutes", "capacity",
-                                                  "theme", "host", "presenter")
-                               if p.get(k) is not None}
-    if p.get("starts_at") is not None:
-        changes["starts_at"] = utc(p["starts_at"])
+        raise LookupError(f"SessionChanged for unknown session {event.session_id}")
+    changes: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("venue", event.venue),
+            ("duration_minutes", event.duration_minutes),
+            ("capacity", event.capacity),
+            ("theme", event.theme),
+            ("host", event.host),
+            ("presenter", event.presenter),
+        )
+        if value is not None
+    }
+    if event.starts_at is not None:
+        changes["starts_at"] = utc(event.starts_at)
     starts = changes.get("starts_at", row["starts_at"])
     minutes = changes.get("duration_minutes", row["duration_minutes"])
     changes["ends_at"] = starts + timedelta(minutes=minutes)
-    store.update(SessionRow, p["session_id"], **changes)
+    store.update(SessionRow, event.session_id, **changes)
 
 
-def _status(status: str):
-    def apply(store: RowStore, ev: StoredEvent) -> None:
-        store.update(SessionRow, ev.payload["session_id"], status=status)
-
-    apply.__name__ = f"session_{status}"
-    return apply
+@PROJECTION.register
+def session_opened(store: RowStore, event: SessionOpened, stored: StoredEvent) -> None:
+    store.update(SessionRow, event.session_id, status="open")
 
 
-def session_cancelled(store: RowStore, ev: StoredEvent) -> None:
-    store.update(SessionRow, ev.payload["session_id"], status="cancelled",
-                 cancel_reason=ev.payload["reason"])
+@PROJECTION.register
+def session_closed(store: RowStore, event: SessionClosed, stored: StoredEvent) -> None:
+    store.update(SessionRow, event.session_id, status="closed")
 
 
-HANDLERS = {
-    "SessionPlanned": session_planned,
-    "SessionChanged": session_changed,
-    "SessionOpened": _status("open"),
-    "SessionClosed": _status("closed"),
-    "SessionCancelled": session_cancelled,
-}
+@PROJECTION.register
+def session_cancelled(store: RowStore, event: SessionCancelled, stored: StoredEvent) -> None:
+    store.update(SessionRow, event.session_id, status="cancelled", cancel_reason=event.reason)

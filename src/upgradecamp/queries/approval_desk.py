@@ -8,27 +8,28 @@ Rows are shaped exactly as `queries.forms` shapes them (its own helpers are reus
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import date
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
+from sqlmodel import col, select
 
-from upgradecamp.queries.forms import _columns, _joined, _summary
+from upgradecamp.domain.clock import day_bounds_utc
+from upgradecamp.queries.forms import FormSummary, _columns, _joined, _summary
 from upgradecamp.store.db import read_transaction
 from upgradecamp.store.tables.forms import FormRow
 from upgradecamp.store.tables.sessions import SessionRow
 
 
-def awaiting_photo(engine: Engine, day: date, *,
-                   branch: str | None = None) -> list[dict[str, Any]]:
+def awaiting_photo(engine: Engine, day: date, *, branch: str | None = None) -> list[FormSummary]:
     """Forms approved on `day` (Asia/Shanghai) whose photo is not marked yet, in the order
     they were approved; `branch` keeps those of that branch's sessions, None every branch."""
-    from upgradecamp.domain.rules import shanghai
-
-    start = datetime.combine(day, time(0), tzinfo=shanghai())
+    start, end = day_bounds_utc(day)
     stmt = _joined(select(*_columns())).where(
-        FormRow.status == "approved", FormRow.photo_taken.is_(False),
-        FormRow.decided_at >= start, FormRow.decided_at < start + timedelta(days=1))
+        FormRow.status == "approved",
+        col(FormRow.photo_taken).is_(False),
+        col(FormRow.decided_at) >= start,
+        col(FormRow.decided_at) < end,
+    )
     if branch is not None:
         stmt = stmt.where(SessionRow.branch == branch)
     with read_transaction(engine) as conn:

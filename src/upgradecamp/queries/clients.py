@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
+from sqlmodel import select
 
 from upgradecamp.io.masking import mask_mobile
 from upgradecamp.store.db import read_transaction
@@ -19,12 +19,10 @@ def client_card(engine: Engine, client_id: str) -> dict[str, Any] | None:
         row = conn.execute(select(ClientRow).where(ClientRow.client_id == client_id)).first()
         if row is None:
             return None
-        branch = conn.execute(select(BranchRow.name)
-                              .where(BranchRow.code == row.branch)).scalar()
+        branch = conn.execute(select(BranchRow.name).where(BranchRow.code == row.branch)).scalar()
         rm_name = None
         if row.rm:
-            rm_name = conn.execute(select(StaffRow.name)
-                                   .where(StaffRow.code == row.rm)).scalar()
+            rm_name = conn.execute(select(StaffRow.name).where(StaffRow.code == row.rm)).scalar()
     return {
         "client_id": row.client_id,
         "name": row.name,
@@ -41,10 +39,5 @@ def client_card(engine: Engine, client_id: str) -> dict[str, Any] | None:
         "marketing_consent": bool(row.marketing_consent),
         "consent_withdrawn": bool(row.consent_withdrawn),
         "contact_status": row.contact_status,
-        "registered_at": _aware(row.registered_at).isoformat() if row.registered_at else None,
+        "registered_at": row.registered_at.isoformat() if row.registered_at else None,
     }
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite gives back naive datetimes; they are stored in UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -26,15 +26,17 @@ Converted AUM from forms not yet approved is not counted. Mobiles are masked (SP
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, literal_column, select, union_all
+from sqlalchemy import Connection, Engine, Executable, bindparam, literal_column, union_all
+from sqlmodel import and_, col, select
 
+from upgradecamp.domain.clock import local_iso
 from upgradecamp.domain.invitations import looks_like_code, normalise_code
 from upgradecamp.domain.names import compact, is_cjk
-from upgradecamp.domain.rules import business_date, shanghai
 from upgradecamp.domain.tiers import TierLadder
 from upgradecamp.io.masking import mask_mobile
 from upgradecamp.store.db import read_transaction
@@ -55,45 +57,81 @@ _S, _K = ClientSearchRow, SearchKeyRow
 
 def _arm(column: Any, low: str, high: str, match: str) -> Any:
     """Client ids whose `column` starts with the prefix bound to `low`…`high`, labelled."""
-    return (select(column.table.c.client_id, literal_column(f"'{match}'").label("match"))
-            .where(column >= bindparam(low), column < bindparam(high)))
+    return select(column.table.c.client_id, literal_column(f"'{match}'").label("match")).where(
+        column >= bindparam(low), column < bindparam(high)
+    )
 
 
 # One statement per kind of query: index range scans in the order results are shown, the
 # LIMIT stopping the scans as soon as enough clients are found.
-_SCANS = {
-    "name": union_all(_arm(_S.name, "lo", "hi", "name"), _arm(_S.given, "lo", "hi", "name"),
-                      _arm(_S.tail, "lo", "hi", "name"),
-                      _arm(_K.key, "nlo", "nhi", "name")).limit(bindparam("n")),
-    "pinyin": union_all(_arm(_S.pinyin, "lo", "hi", "pinyin"),
-                        _arm(_S.short, "lo", "hi", "pinyin"),
-                        _arm(_K.key, "plo", "phi", "pinyin"),
-                        _arm(_S.initials, "lo", "hi", "initials"),
-                        _arm(_K.key, "ilo", "ihi", "initials")).limit(bindparam("n")),
-    "mobile": (select(_S.client_id, literal_column("'mobile'").label("match"))
-               .where(_S.mobile_last4 == bindparam("m")).limit(bindparam("n"))),
+_SCANS: dict[str, Executable] = {
+    "name": union_all(
+        _arm(_S.name, "lo", "hi", "name"),
+        _arm(_S.given, "lo", "hi", "name"),
+        _arm(_S.tail, "lo", "hi", "name"),
+        _arm(_K.key, "nlo", "nhi", "name"),
+    ).limit(bindparam("n")),
+    "pinyin": union_all(
+        _arm(_S.pinyin, "lo", "hi", "pinyin"),
+        _arm(_S.short, "lo", "hi", "pinyin"),
+        _arm(_K.key, "plo", "phi", "pinyin"),
+        _arm(_S.initials, "lo", "hi", "initials"),
+        _arm(_K.key, "ilo", "ihi", "initials"),
+    ).limit(bindparam("n")),
+    "mobile": (
+        select(_S.client_id, literal_column("'mobile'").label("match"))
+        .where(_S.mobile_last4 == bindparam("m"))
+        .limit(bindparam("n"))
+    ),
 }
-_INVITEES = (select(InvitationRow.client_id, _S.name, _S.given, _S.tail, _S.pinyin,
-                    _S.initials, _S.short, _S.mobile_last4, _S.extra)
-             .join(_S, _S.client_id == InvitationRow.client_id)
-             .where(InvitationRow.session_id == bindparam("sid")))
-_BY_CODE = (select(InvitationRow.client_id, InvitationRow.session_id)
-            .where(InvitationRow.code == bindparam("code")))
+_INVITEES = (
+    select(  # type: ignore[call-overload]  # sqlmodel: 4 columns max
+        InvitationRow.client_id,
+        _S.name,
+        _S.given,
+        _S.tail,
+        _S.pinyin,
+        _S.initials,
+        _S.short,
+        _S.mobile_last4,
+        _S.extra,
+    )
+    .join(_S, _S.client_id == InvitationRow.client_id)
+    .where(InvitationRow.session_id == bindparam("sid"))
+)
+_BY_CODE = select(InvitationRow.client_id, InvitationRow.session_id).where(
+    InvitationRow.code == bindparam("code")
+)
 _BY_ID = select(ClientRow.client_id).where(ClientRow.client_id == bindparam("cid"))
-_SESSION_INVITATION = and_(InvitationRow.client_id == ClientRow.client_id,
-                           InvitationRow.session_id == bindparam("sid"))
-_SESSION_CHECKIN = and_(CheckInRow.client_id == ClientRow.client_id,
-                        CheckInRow.session_id == bindparam("sid"),
-                        CheckInRow.annulled.is_(False))
-_DETAILS = (select(ClientRow.client_id, ClientRow.name, ClientRow.mobile, ClientRow.aum_cents,
-                   ClientRow.segment, ClientPointsRow.experience_tier,
-                   ClientPointsRow.experience_ends, InvitationRow.invitation_id,
-                   InvitationRow.state, CheckInRow.checkin_id, CheckInRow.by,
-                   CheckInRow.terminal, CheckInRow.at)
-            .outerjoin(ClientPointsRow, ClientPointsRow.client_id == ClientRow.client_id)
-            .outerjoin(InvitationRow, _SESSION_INVITATION)
-            .outerjoin(CheckInRow, _SESSION_CHECKIN)
-            .where(ClientRow.client_id.in_(bindparam("ids", expanding=True))))
+_SESSION_INVITATION = and_(
+    InvitationRow.client_id == ClientRow.client_id, InvitationRow.session_id == bindparam("sid")
+)
+_SESSION_CHECKIN = and_(
+    CheckInRow.client_id == ClientRow.client_id,
+    CheckInRow.session_id == bindparam("sid"),
+    col(CheckInRow.annulled).is_(False),
+)
+_DETAILS = (
+    select(  # type: ignore[call-overload]  # sqlmodel: 4 columns max
+        ClientRow.client_id,
+        ClientRow.name,
+        ClientRow.mobile,
+        ClientRow.aum_cents,
+        ClientRow.segment,
+        ClientPointsRow.experience_tier,
+        ClientPointsRow.experience_ends,
+        InvitationRow.invitation_id,
+        InvitationRow.state,
+        CheckInRow.checkin_id,
+        CheckInRow.by,
+        CheckInRow.terminal,
+        CheckInRow.at,
+    )
+    .outerjoin(ClientPointsRow, col(ClientPointsRow.client_id) == ClientRow.client_id)
+    .outerjoin(InvitationRow, _SESSION_INVITATION)
+    .outerjoin(CheckInRow, _SESSION_CHECKIN)
+    .where(col(ClientRow.client_id).in_(bindparam("ids", expanding=True)))
+)
 _LADDER = select(TierLadderRow.ladder)
 
 _ladders: dict[str, TierLadder] = {}
@@ -135,9 +173,15 @@ def _prefixes(kind: str, text: str) -> tuple[str, list[tuple[str, str]]]:
 
 def _keys(row: Any) -> list[str]:
     """A client_search row's keys in `search_keys` form."""
-    keys = [kind + value for kind, value in
-            zip("nnnpipm", (row.name, row.given, row.tail, row.pinyin, row.initials, row.short,
-                            row.mobile_last4), strict=True) if value]
+    keys = [
+        kind + value
+        for kind, value in zip(
+            "nnnpipm",
+            (row.name, row.given, row.tail, row.pinyin, row.initials, row.short, row.mobile_last4),
+            strict=True,
+        )
+        if value
+    ]
     return keys + row.extra.split()
 
 
@@ -168,10 +212,6 @@ def _ladder(conn: Connection) -> TierLadder | None:
     return ladder
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _tier(ladder: TierLadder | None, row: Any, on: date) -> tuple[str, str, bool]:
     if ladder is None:
         return "", "", False
@@ -183,38 +223,61 @@ def _tier(ladder: TierLadder | None, row: Any, on: date) -> tuple[str, str, bool
     return standard.code, standard.name_zh, False
 
 
-def _result(row: Any, match: str, ladder: TierLadder | None, on: date) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SearchResult:
+    """One client a desk search found, with how it matched and where they stand this session.
+
+    tier and tier_name are the tier held today (`experience` when it is a running experience
+    period); invitation_* and checked_in_* are for the session searched; checked_in_at is ISO
+    8601 in Beijing time; match is code, name, pinyin, initials, mobile or client.
+    """
+
+    client_id: str
+    name: str
+    mobile: str
+    tier: str
+    tier_name: str
+    experience: bool
+    segment: str
+    invited: bool
+    invitation_id: str | None
+    invitation_state: str | None
+    checked_in: bool
+    checkin_id: str | None
+    checked_in_by: str | None
+    checked_in_terminal: str | None
+    checked_in_at: str | None
+    match: str
+
+
+def _result(row: Any, match: str, ladder: TierLadder | None, on: date) -> SearchResult:
     tier, tier_name, experience = _tier(ladder, row, on)
-    return {
-        "client_id": row.client_id,
-        "name": row.name,
-        "mobile": mask_mobile(row.mobile),
-        "tier": tier,
-        "tier_name": tier_name,
-        "experience": experience,
-        "segment": row.segment,
-        "invited": row.invitation_id is not None,
-        "invitation_id": row.invitation_id,
-        "invitation_state": row.state,
-        "checked_in": row.checkin_id is not None,
-        "checkin_id": row.checkin_id,
-        "checked_in_by": row.by,
-        "checked_in_terminal": row.terminal,
-        "checked_in_at": (_aware(row.at).astimezone(shanghai()).isoformat(timespec="seconds")
-                          if row.at is not None else None),
-        "match": match,
-    }
+    return SearchResult(
+        client_id=row.client_id,
+        name=row.name,
+        mobile=mask_mobile(row.mobile),
+        tier=tier,
+        tier_name=tier_name,
+        experience=experience,
+        segment=row.segment,
+        invited=row.invitation_id is not None,
+        invitation_id=row.invitation_id,
+        invitation_state=row.state,
+        checked_in=row.checkin_id is not None,
+        checkin_id=row.checkin_id,
+        checked_in_by=row.by,
+        checked_in_terminal=row.terminal,
+        checked_in_at=(local_iso(row.at, "seconds") if row.at is not None else None),
+        match=match,
+    )
 
 
-def search_clients(engine: Engine, text: str, *, session_id: str | None = None,
-                   limit: int = 20, on: date | None = None) -> list[dict[str, Any]]:
-    """Clients the text names, invitees of `session_id` first, at most `limit`.
-
-    Each result: client_id, name, mobile (masked), tier, tier_name, experience (the tier is
-    a running experience period), segment, invited, invitation_id, invitation_state (for
-    this session), checked_in, checkin_id, checked_in_by, checked_in_terminal,
-    checked_in_at (ISO, Beijing time), match (code, name, pinyin, initials, mobile, client).
-    `on` is the business date experience periods are judged on (default: today).
+def search_clients(
+    engine: Engine, text: str, *, session_id: str | None = None, limit: int = 20, on: date
+) -> list[SearchResult]:
+    """Clients the text names, at most `limit`, mobiles masked: invitees of `session_id`
+    still expected first, then those already in, then everyone else (`SearchResult`).
+    `on` is the business date experience periods are judged on (today, by the caller's clock).
     """
     kind = query_kind(text)
     if kind == "none" or limit <= 0:
@@ -225,31 +288,30 @@ def search_clients(engine: Engine, text: str, *, session_id: str | None = None,
     found: dict[str, str] = {}  # client id → how it matched, in the order shown
     with read_transaction(engine) as conn:
         if kind == "code":
-            rows = conn.execute(_BY_CODE, {"code": normalise_code(plain)}).all()
-            for r in sorted(rows, key=lambda r: r.session_id != session_id):
+            coded = conn.execute(_BY_CODE, {"code": normalise_code(plain)}).all()
+            for r in sorted(coded, key=lambda r: r.session_id != session_id):
                 found.setdefault(r.client_id, "code")
         elif kind == "client":
             if conn.execute(_BY_ID, {"cid": plain}).first() is not None:
                 found[plain] = "client"
         if session_id is not None and prefixes:
-            for row in conn.execute(_INVITEES, {"sid": session_id}):
-                keys = _keys(row)
+            for invitee in conn.execute(_INVITEES, {"sid": session_id}):
+                keys = _keys(invitee)
                 for prefix, match in prefixes:
                     if any(k.startswith(prefix) for k in keys):
-                        found.setdefault(row.client_id, match)
+                        found.setdefault(invitee.client_id, match)
                         break
         if scan and (len(found) < limit or tail is not None):
             wanted = _TAIL_SCAN if tail else limit + len(found)
-            for client_id, match in conn.execute(_SCANS[scan],
-                                                 _scan_params(scan, text, wanted)):
+            for client_id, match in conn.execute(_SCANS[scan], _scan_params(scan, text, wanted)):
                 found.setdefault(client_id, match)
         if not found:
             return []
-        rows = {r.client_id: r for r in conn.execute(
-            _DETAILS, {"ids": list(found), "sid": session_id})}
+        rows = {
+            r.client_id: r for r in conn.execute(_DETAILS, {"ids": list(found), "sid": session_id})
+        }
         ladder = _ladder(conn)
-    on = on or business_date(datetime.now(UTC))
-    out = []
+    out: list[SearchResult] = []
     for client_id, match in found.items():
         row = rows.get(client_id)
         if row is None or (tail is not None and not row.mobile.endswith(tail)):
@@ -257,4 +319,15 @@ def search_clients(engine: Engine, text: str, *, session_id: str | None = None,
         out.append(_result(row, match, ladder, on))
         if len(out) >= limit:
             break
+    out.sort(key=_rank)  # stable: within a rank, the order found
     return out
+
+
+def _rank(result: SearchResult) -> int:
+    """Enter takes the top row: an invitee still expected, then invitees already in, then
+    everyone else (not invited here) — a code's own match always first."""
+    if result.match == "code":
+        return 0
+    if result.invited:
+        return 2 if result.checked_in else 1
+    return 3

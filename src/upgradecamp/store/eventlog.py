@@ -4,16 +4,17 @@ One row per event with a global position, a (stream id, stream version) pair tha
 together — a duplicate version *is* the optimistic-concurrency conflict — and a SHA-256 hash
 chain: each row's hash covers the previous row's hash and its own canonical content. The head
 (last position and hash) is kept in `log_head`, updated in the same transaction, so `verify`
-also notices a truncated tail.
+also notices a truncated tail. From the position `log_keying` records (1 for a new database)
+the chain is an HMAC-SHA256 with a key kept outside the database (store/keyfile.py): whoever
+holds only the file cannot recompute it after an edit. Earlier rows keep their plain SHA-256.
 
 Appends run on a connection inside a write transaction (see `store.db.write_transaction`); the
 caller commits, so events and read-model updates land together or not at all.
+The tables themselves are `log_tables.py`; the JSON text the hash covers, `canonical.py`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,80 +22,27 @@ from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import (
-    BigInteger,
-    Column,
     Connection,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
     select,
     text,
 )
 from sqlalchemy.exc import IntegrityError
 
+from upgradecamp.domain.clock import Clock, system_clock
 from upgradecamp.domain.errors import ConcurrencyConflict
+from upgradecamp.domain.events import DomainEvent, parse_event
+from upgradecamp.domain.privacy import FORGETTING_EVENT, PERSONAL_FIELDS
+from upgradecamp.store.canonical import canonical
+from upgradecamp.store.chain import GENESIS_HASH, VerifyReport, row_hash
+from upgradecamp.store.db import pipelined
+from upgradecamp.store.keyfile import KEY_ENV, KeyFileError, LogKey
+from upgradecamp.store.log_tables import event_log, log_head, log_keying
+from upgradecamp.store.result_cache import blank_results, personal_values
+from upgradecamp.store.sealing import SEALED, Keyring, Sealer
+from upgradecamp.store.types import utc_text
 
-GENESIS_HASH = "0" * 64
-
-log_metadata = MetaData()
-
-event_log = Table(
-    "event_log",
-    log_metadata,
-    Column("position", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-           autoincrement=False),
-    Column("stream_id", String(200), nullable=False),
-    Column("stream_version", Integer, nullable=False),
-    Column("event_type", String(100), nullable=False),
-    Column("schema_version", Integer, nullable=False),
-    Column("payload", Text, nullable=False),
-    Column("meta", Text, nullable=False),
-    Column("recorded_at", String(40), nullable=False),
-    Column("hash", String(64), nullable=False),
-    UniqueConstraint("stream_id", "stream_version", name="uq_event_stream_version"),
-)
-
-log_head = Table(
-    "log_head",
-    log_metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("position", BigInteger, nullable=False),
-    Column("hash", String(64), nullable=False),
-)
-
-command_results = Table(
-    "command_results",
-    log_metadata,
-    Column("idempotency_key", String(200), primary_key=True),
-    Column("result", Text, nullable=False),
-    Column("position", BigInteger, nullable=False),
-)
-
-
-# Built once: json.dumps would build a new encoder on every call of the append hot path.
-_canonical_encoder = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-_row_encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-_sha256 = hashlib.sha256
 # Reading back is replay's hot path; orjson parses the same JSON into the same values, faster.
-# Writing keeps the standard encoder: the hash covers its exact bytes.
 _loads = orjson.loads
-
-
-def canonical(value: Any) -> str:
-    """Stable JSON text: the bytes the hash covers must not depend on dict order."""
-    return _canonical_encoder.encode(value)
-
-
-def row_hash(prev_hash: str, position: int, stream_id: str, stream_version: int,
-             event_type: str, schema_version: int, payload: str, meta: str,
-             recorded_at: str) -> str:
-    content = _row_encoder.encode(
-        [prev_hash, position, stream_id, stream_version, event_type, schema_version, payload,
-         meta, recorded_at])
-    return _sha256(content.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -115,9 +63,7 @@ class StreamAppend:
     events: Sequence[NewEvent]
 
 
-class StoredEvent(NamedTuple):
-    """An event as stored. A named tuple: replay builds tens of thousands of them a second."""
-
+class _StoredRow(NamedTuple):
     position: int
     stream_id: str
     stream_version: int
@@ -129,6 +75,27 @@ class StoredEvent(NamedTuple):
     hash: str
 
 
+class StoredEvent(_StoredRow):
+    """An event as stored: where it sits in the log, who recorded it, and what happened.
+
+    `payload` is the stored JSON form (for display, masking and export); code that acts on
+    an event reads `event`, the payload parsed into its class. Parsing waits for the first
+    use: replay parses every event once, a bulk append or a `log tail` parses none, and the
+    live path parses the same stored form replay does, so the two cannot differ. A named
+    tuple underneath: replay builds tens of thousands of them a second.
+    """
+
+    @property
+    def event(self) -> DomainEvent:
+        # Kept in the instance's dict: functools.cached_property takes a lock on Python 3.11,
+        # which costs replay more than parsing the payload does.
+        cache = self.__dict__
+        event = cache.get("event")
+        if event is None:
+            event = cache["event"] = parse_event(self.type, self.payload)
+        return event
+
+
 Upcaster = Callable[[str, int, dict[str, Any]], tuple[int, dict[str, Any]]]
 
 
@@ -136,45 +103,84 @@ def _no_upcast(_type: str, version: int, payload: dict[str, Any]) -> tuple[int, 
     return version, payload
 
 
-@dataclass(frozen=True)
-class VerifyReport:
-    ok: bool
-    checked: int
-    head_position: int
-    first_bad_position: int | None = None
-    problem: str | None = None
-
-
-_COLUMNS = ("position, stream_id, stream_version, event_type, schema_version, payload, meta, "
-            "recorded_at, hash")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+_COLUMNS = (
+    "position, stream_id, stream_version, event_type, schema_version, payload, meta, "
+    "recorded_at, hash"
+)
 
 
 class EventLog:
     """Append to and read from the log on a caller's connection."""
 
-    def __init__(self, upcast: Upcaster = _no_upcast, clock: Callable[[], datetime] = utc_now):
+    def __init__(
+        self, upcast: Upcaster = _no_upcast, clock: Clock = system_clock, key: LogKey | None = None
+    ):
         self._upcast = upcast
         self._clock = clock
+        self.use_key(key)
+
+    def use_key(self, key: LogKey | None) -> None:
+        """Sign appends with `key` (None: the database is unkeyed, or its key file is lost)."""
+        self.key = key
+        self._chain_key = key.chain if key else None
+        self.sealer = Sealer(key)
+        self._recorded: tuple[int, str] | None | bool = False  # False: not looked up yet
+
+    def keying(self, conn: Connection) -> tuple[int, str] | None:
+        """(keyed_from, key_id) as the database records them; None for an unkeyed log."""
+        from sqlalchemy import inspect
+
+        if not inspect(conn).has_table("log_keying"):
+            return None
+        row = conn.execute(select(log_keying.c.keyed_from, log_keying.c.key_id)).first()
+        return (int(row.keyed_from), row.key_id) if row else None
+
+    def _signing(self, conn: Connection) -> tuple[bytes | None, int]:
+        """The chain key and the first position it signs; refuses to extend a keyed log
+        without its key (plain hashes there would fail every later verify)."""
+        if self._chain_key is not None:
+            return self._chain_key, self.key.keyed_from  # type: ignore[union-attr]
+        if self._recorded is False:
+            self._recorded = self.keying(conn)
+        if self._recorded is None:
+            return None, 1 << 62
+        raise KeyFileError(
+            "this database's log is signed with a key kept outside it, and the "
+            "key file was not found; restore it beside the database or point "
+            f"{KEY_ENV} at it (nothing was saved)"
+        )
 
     # -- writing -------------------------------------------------------------------------
-    def append(self, conn: Connection, appends: Sequence[StreamAppend],
-               meta: dict[str, Any]) -> list[StoredEvent]:
+    def append(
+        self, conn: Connection, appends: Sequence[StreamAppend], meta: dict[str, Any]
+    ) -> list[StoredEvent]:
         """Append events for one or more streams atomically, extending the hash chain.
 
         Raises ConcurrencyConflict when a stream moved past its expected version. Runs on the
         driver's cursor: this is the hot path of every command, and SQLAlchemy's per-statement
         bookkeeping would double the cost of a durable append.
         """
+        if not any(stream.events for stream in appends):
+            return []
         marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        chain_key, keyed_from = self._signing(conn)
+        sealer = self.sealer
+        keys = None
+        if sealer.active:
+            subjects = [
+                subject
+                for stream in appends
+                for new in stream.events
+                if new.type in PERSONAL_FIELDS
+                and (subject := sealer.subject(new.type, new.payload)) is not None
+            ]
+            if subjects:
+                keys = sealer.load(conn, subjects, create=True)
         cursor = conn.connection.cursor()
         try:
             position, prev = self._lock_head(conn, cursor)
             recorded = self._clock().astimezone(UTC)
-            recorded_at = recorded.isoformat(timespec="microseconds")
+            recorded_at = utc_text(recorded)
             meta_json = canonical(meta)
             rows: list[tuple] = []
             stored: list[StoredEvent] = []
@@ -183,34 +189,93 @@ class EventLog:
                 for offset, new in enumerate(stream.events):
                     position += 1
                     version = stream.expected_version + offset + 1
-                    payload_json = canonical(new.payload)
-                    digest = row_hash(prev, position, stream_id, version, new.type,
-                                      new.schema_version, payload_json, meta_json, recorded_at)
-                    rows.append((position, stream_id, version, new.type, new.schema_version,
-                                 payload_json, meta_json, recorded_at, digest))
-                    stored.append(StoredEvent(position, stream_id, version, new.type,
-                                              new.schema_version, new.payload, meta, recorded,
-                                              digest))
+                    if keys is not None and sealer.subject(new.type, new.payload) is not None:
+                        payload_json = canonical(
+                            sealer.seal(keys, position, stream_id, new.type, new.payload, canonical)
+                        )
+                    else:
+                        payload_json = canonical(new.payload)
+                    digest = row_hash(
+                        prev,
+                        position,
+                        stream_id,
+                        version,
+                        new.type,
+                        new.schema_version,
+                        payload_json,
+                        meta_json,
+                        recorded_at,
+                        chain_key if position >= keyed_from else None,
+                    )
+                    rows.append(
+                        (
+                            position,
+                            stream_id,
+                            version,
+                            new.type,
+                            new.schema_version,
+                            payload_json,
+                            meta_json,
+                            recorded_at,
+                            digest,
+                        )
+                    )
+                    stored.append(
+                        StoredEvent(
+                            position,
+                            stream_id,
+                            version,
+                            new.type,
+                            new.schema_version,
+                            new.payload,
+                            meta,
+                            recorded,
+                            digest,
+                        )
+                    )
                     prev = digest
             if not rows:
                 return []
-            sql = (f"INSERT INTO event_log ({_COLUMNS}) VALUES ("
-                   + ", ".join([marker] * 9) + ")")
+            sql = f"INSERT INTO event_log ({_COLUMNS}) VALUES (" + ", ".join([marker] * 9) + ")"
             try:
-                if len(rows) == 1:
-                    cursor.execute(sql, rows[0])
-                else:
-                    cursor.executemany(sql, rows)
+                with pipelined(conn):  # the events and the new head in one round trip
+                    if len(rows) == 1:
+                        cursor.execute(sql, rows[0])
+                    else:
+                        cursor.executemany(sql, rows)
+                    cursor.execute(
+                        f"UPDATE log_head SET position = {marker}, hash = {marker} WHERE id = 1",
+                        (position, prev),
+                    )
             except (IntegrityError, conn.dialect.loaded_dbapi.IntegrityError) as exc:
                 names = ", ".join(sorted({a.stream_id for a in appends})[:3])
                 raise ConcurrencyConflict(
                     f"someone else changed {names} at the same moment; "
-                    "refresh and try again (nothing was saved)"
+                    "refresh and try again (nothing was saved)",
+                    "concurrency_conflict",
+                    streams=names,
                 ) from exc
-            cursor.execute(
-                f"UPDATE log_head SET position = {marker}, hash = {marker} WHERE id = 1",
-                (position, prev))
+            for stream in appends:
+                for new in stream.events:
+                    if new.type == FORGETTING_EVENT:
+                        self._forget(conn, stream.stream_id, str(new.payload["client_id"]))
             return stored
+        finally:
+            cursor.close()
+
+    def _forget(self, conn: Connection, stream_id: str, client_id: str) -> None:
+        """The client's cached command results blanked while their key still opens their
+        stream (store/result_cache.py), then the key destroyed."""
+        opened = [(e.type, e.payload) for e in self.read_stream(conn, stream_id)]
+        blank_results(conn, client_id, personal_values(opened))
+        self.sealer.shred(conn, client_id)
+
+    def lock_head(self, conn: Connection) -> None:
+        """Take the append lock now (PostgreSQL; SQLite's write transaction holds it already):
+        a command deciding under it cannot lose a race to another append."""
+        cursor = conn.connection.cursor()
+        try:
+            self._lock_head(conn, cursor)
         finally:
             cursor.close()
 
@@ -225,30 +290,50 @@ class EventLog:
         return int(row[0]), row[1]
 
     # -- reading -------------------------------------------------------------------------
-    def _event(self, row: Any) -> StoredEvent:
-        return self._decode(tuple(row[:9]), {}, {})
+    def _event(self, row: Any, keyring: Keyring) -> StoredEvent:
+        """A row read through the table (its `recorded_at` already an aware datetime)."""
+        return self._decode(tuple(row[:9]), _loads(row[5]), {}, {}, keyring)
 
-    def _decode(self, row: tuple, metas: dict[str, Any], times: dict[str, datetime]
-                ) -> StoredEvent:
-        """A row as an event; `metas` and `times` cache texts shared by a command's events."""
-        position, stream_id, version, event_type, schema_version, payload, meta, rec, digest = row
-        schema_version, payload_dict = self._upcast(event_type, schema_version,
-                                                    _loads(payload))
+    def _decode(
+        self,
+        row: tuple,
+        payload_dict: dict[str, Any],
+        metas: dict[str, Any],
+        times: dict[str, datetime],
+        keyring: Keyring,
+    ) -> StoredEvent:
+        """A row (its payload parsed) as an event, personal fields opened (store/sealing.py);
+        `metas` and `times` cache texts shared by a command's events."""
+        position, stream_id, version, event_type, schema_version, _text, meta, rec, digest = row
+        if SEALED in payload_dict:
+            payload_dict = keyring.open(position, stream_id, event_type, payload_dict, _loads)
+        schema_version, payload_dict = self._upcast(event_type, schema_version, payload_dict)
         decoded_meta = metas.get(meta)
         if decoded_meta is None:
             decoded_meta = metas[meta] = _loads(meta)
         instant = times.get(rec)
         if instant is None:
-            instant = times[rec] = datetime.fromisoformat(rec)
-        return StoredEvent(int(position), stream_id, version, event_type, schema_version,
-                           payload_dict, decoded_meta, instant, digest)
+            instant = times[rec] = rec if isinstance(rec, datetime) else datetime.fromisoformat(rec)
+        return StoredEvent(
+            int(position),
+            stream_id,
+            version,
+            event_type,
+            schema_version,
+            payload_dict,
+            decoded_meta,
+            instant,
+            digest,
+        )
 
     def read_stream(self, conn: Connection, stream_id: str) -> list[StoredEvent]:
         rows = conn.execute(
-            select(event_log).where(event_log.c.stream_id == stream_id)
+            select(event_log)
+            .where(event_log.c.stream_id == stream_id)
             .order_by(event_log.c.stream_version)
         )
-        return [self._event(r) for r in rows]
+        keyring = Keyring(self.sealer, conn)
+        return [self._event(r, keyring) for r in rows]
 
     def stream_version(self, conn: Connection, stream_id: str) -> int:
         row = conn.execute(
@@ -257,14 +342,18 @@ class EventLog:
         ).scalar()
         return int(row or 0)
 
-    def read_all(self, conn: Connection, after: int = 0, limit: int | None = None,
-                 batch: int = 5_000) -> Iterator[StoredEvent]:
+    def read_all(
+        self, conn: Connection, after: int = 0, limit: int | None = None, batch: int = 5_000
+    ) -> Iterator[StoredEvent]:
         """Events after a global position, in order, fetched in batches (for catch-up/replay)."""
         marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        sql = (f"SELECT {_COLUMNS} FROM event_log WHERE position > {marker} "
-               f"ORDER BY position LIMIT {marker}")
+        sql = (
+            f"SELECT {_COLUMNS} FROM event_log WHERE position > {marker} "
+            f"ORDER BY position LIMIT {marker}"
+        )
         metas: dict[str, Any] = {}
         times: dict[str, datetime] = {}
+        keyring = Keyring(self.sealer, conn)
         remaining = limit
         while remaining is None or remaining > 0:
             size = batch if remaining is None else min(batch, remaining)
@@ -276,8 +365,16 @@ class EventLog:
                 cursor.close()
             if not rows:
                 return
-            for row in rows:
-                yield self._decode(row, metas, times)
+            payloads = [_loads(row[5]) for row in rows]
+            sealed = [
+                str(p[PERSONAL_FIELDS[row[3]][0]])
+                for row, p in zip(rows, payloads, strict=True)
+                if SEALED in p
+            ]
+            if sealed:
+                keyring.prefetch(sealed)
+            for row, payload in zip(rows, payloads, strict=True):
+                yield self._decode(row, payload, metas, times, keyring)
             if len(metas) > 1000:
                 metas.clear()
                 times.clear()
@@ -288,10 +385,20 @@ class EventLog:
                 return
 
     def tail(self, conn: Connection, n: int = 20) -> list[StoredEvent]:
-        rows = conn.execute(
-            select(event_log).order_by(event_log.c.position.desc()).limit(n)
-        ).all()
-        return [self._event(r) for r in reversed(rows)]
+        rows = conn.execute(select(event_log).order_by(event_log.c.position.desc()).limit(n)).all()
+        keyring = Keyring(self.sealer, conn)
+        return [self._event(r, keyring) for r in reversed(rows)]
+
+    @staticmethod
+    def head_position(conn: Connection) -> int:
+        """The last position, on the driver's cursor: every command asks it once."""
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute("SELECT position FROM log_head WHERE id = 1")
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        return int(row[0]) if row else 0
 
     @staticmethod
     def head(conn: Connection) -> tuple[int, str]:
@@ -300,40 +407,8 @@ class EventLog:
 
     # -- integrity -----------------------------------------------------------------------
     def verify(self, conn: Connection, batch: int = 10_000) -> VerifyReport:
-        """Walk the chain from the first event; name the first position that does not check out."""
-        head_position, head_hash = self.head(conn)
-        prev, expected_position, after = GENESIS_HASH, 1, 0
-        cols = [event_log.c[name] for name in (
-            "position", "stream_id", "stream_version", "event_type", "schema_version",
-            "payload", "meta", "recorded_at", "hash")]
-        while True:
-            rows = conn.execute(
-                select(*cols).where(event_log.c.position > after)
-                .order_by(event_log.c.position).limit(batch)
-            ).all()
-            for pos, sid, ver, typ, sver, payload, meta, rec, digest in rows:
-                if pos != expected_position:
-                    return VerifyReport(False, expected_position - 1, head_position,
-                                        expected_position,
-                                        f"position {expected_position} is missing")
-                if row_hash(prev, pos, sid, ver, typ, sver, payload, meta, rec) != digest:
-                    return VerifyReport(False, pos - 1, head_position, pos,
-                                        f"event {pos} does not match its hash "
-                                        "(its content or an earlier one was changed)")
-                prev = digest
-                expected_position += 1
-            if len(rows) < batch:
-                break
-            after = rows[-1][0]
-        last = expected_position - 1
-        if last != head_position or prev != head_hash:
-            return VerifyReport(False, last, head_position, last + 1,
-                                f"the log ends at position {last} but its head records "
-                                f"position {head_position}: the tail was truncated or altered")
-        return VerifyReport(True, last, head_position)
+        """Walk the chain from the first event; name the first position that does not check out
+        (store/chain.py)."""
+        from upgradecamp.store.chain import verify_chain
 
-
-def create_log_tables(conn: Connection) -> None:
-    log_metadata.create_all(conn)
-    if conn.execute(select(log_head.c.id)).first() is None:
-        conn.execute(log_head.insert().values(id=1, position=0, hash=GENESIS_HASH))
+        return verify_chain(self, conn, batch)

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, inspect
 
-from upgradecamp.store import tables
+from upgradecamp.store import policy_positions, tables
 from upgradecamp.store.db import write_transaction
-from upgradecamp.store.eventlog import create_log_tables
+from upgradecamp.store.eventlog import EventLog
+from upgradecamp.store.log_tables import create_log_tables
 
 
 def create_schema(engine: Engine) -> None:
     with write_transaction(engine) as conn:
         create_log_tables(conn)
+        policy_positions.start_tracking(conn, EventLog.head(conn)[0])
         tables.SQLModel.metadata.create_all(conn)
 
 
@@ -25,10 +27,11 @@ def stale_read_tables(engine: Engine) -> list[str]:
     found = inspect(engine)
     present = set(found.get_table_names())
     stale = []
-    for model in [*tables.READ_TABLES, tables.ProjectionPositionRow]:
+    for model in [*tables.READ_TABLES, tables.ProjectionPositionRow, tables.ReadTableCountRow]:
         table = model.__table__  # type: ignore[attr-defined]
-        if table.name not in present or \
-                {c["name"] for c in found.get_columns(table.name)} != set(table.columns.keys()):
+        if table.name not in present or {c["name"] for c in found.get_columns(table.name)} != set(
+            table.columns.keys()
+        ):
             stale.append(table.name)
     return stale
 

@@ -3,7 +3,9 @@
 Start-up is kept close to a bare Textual app: at import this module loads only Textual and the
 text catalogue. The database services (SQLAlchemy, SQLModel, the pydantic event models) are
 opened on first use inside thread workers, after the login screen has painted and accepts keys;
-each screen imports the queries it needs inside its own workers.
+each screen imports the queries it needs inside its own workers. The messages the app posts
+and the error text live in `tui/messages.py` and `tui/errors.py`, which screens import at
+module top: a screen never imports this module, so there is no import cycle.
 
 Every terminal polls the log head about once a second (a cheap one-row read) and, when it moves,
 posts `LogAdvanced` to the active screen, which reloads what it shows. That is how a check-in desk
@@ -14,19 +16,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from upgradecamp.domain.errors import DomainError
+from upgradecamp.domain.clock import system_clock
 from upgradecamp.tui import i18n
-from upgradecamp.tui.i18n import t
+from upgradecamp.tui.errors import ServicesUnavailable, describe_error, error_detail
+from upgradecamp.tui.i18n import event_name, t
+from upgradecamp.tui.messages import HeadPolled, LogAdvanced, LogUnavailable
 
 if TYPE_CHECKING:
     from upgradecamp.domain.staff import Actor
@@ -36,70 +39,10 @@ POLL_SECONDS = 1.0
 ServicesOpener = Callable[[], "Services"]
 
 
-class ServicesUnavailable(DomainError):
-    """The database cannot be used from this terminal (not initialised, unreadable URL)."""
+def _screen_commands() -> Any:
+    from upgradecamp.tui.help import ScreenCommands
 
-
-class LogAdvanced(Message):
-    """The event log's head moved: some terminal recorded events; the screen should reload."""
-
-    def __init__(self, position: int) -> None:
-        super().__init__()
-        self.position = position
-
-
-class LogUnavailable(Message):
-    """The log cannot be read (busy, unreachable, not a database); `text` says what to do."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-
-class HeadPolled(Message):
-    """A poll of the log head finished (posted from the polling thread)."""
-
-    def __init__(self, position: int | None, problem: str | None = None,
-                 explanation: str | None = None, lasting: bool = False) -> None:
-        super().__init__()
-        self.position = position
-        self.problem = problem
-        self.explanation = explanation
-        self.lasting = lasting  # retrying will not help: the database itself must change
-
-
-def error_detail(exc: BaseException) -> str:
-    """A short, personal-data-free description of an unexpected error.
-
-    Database errors carry the SQL and its parameters (names, mobiles) in `str()`; only the
-    driver's own first line is shown.
-    """
-    if isinstance(exc, DomainError):
-        return exc.message
-    source = getattr(exc, "orig", None) or exc
-    first_line = (str(source).strip().splitlines() or [""])[0]
-    return f"{type(source).__name__}: {first_line}"[:200]
-
-
-def is_busy(exc: BaseException) -> bool:
-    """SQLite's 'database is locked' / 'busy': another terminal holds the write lock."""
-    text = str(getattr(exc, "orig", None) or exc).lower()
-    return "database is locked" in text or "database is busy" in text or "sqlite_busy" in text
-
-
-def describe_error(exc: BaseException) -> str:
-    """What to show a person for an error raised while working for them."""
-    if isinstance(exc, DomainError):
-        if exc.code and i18n.has(f"error.{exc.code}"):
-            params = dict(exc.params)
-            status = params.get("status")
-            if isinstance(status, str) and i18n.has(f"session_status.{status}"):
-                params["status"] = t(f"session_status.{status}")  # "planned" → 计划中
-            return t(f"error.{exc.code}", **params)
-        return exc.message
-    if is_busy(exc):
-        return t("error.busy")
-    return t("error.unexpected", detail=error_detail(exc))
+    return ScreenCommands
 
 
 class UpgradeCampApp(App[None]):
@@ -107,17 +50,28 @@ class UpgradeCampApp(App[None]):
 
     CSS_PATH = "styles/app.tcss"
     TITLE = "upgradecamp"
-    ENABLE_COMMAND_PALETTE = False
-    BINDINGS = [Binding("ctrl+q", "quit", show=False, priority=True, id="app.quit")]
+    # Ctrl+P: the screen's actions and the role's places (tui/help.py), nothing else.
+    COMMANDS = {_screen_commands}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", show=False, priority=True, id="app.quit"),
+        Binding("f1", "help", show=False, priority=True, id="app.help"),
+        Binding("question_mark", "help", show=False, id="app.help_question"),
+    ]
 
     actor: reactive[Actor | None] = reactive(None, init=False)
     head_position: reactive[int] = reactive(-1, init=False)
     log_unavailable: reactive[bool] = reactive(False, init=False)
 
-    def __init__(self, services: Services | None = None, *,
-                 open_services: ServicesOpener | None = None, lang: str = "en",
-                 db_label: str = "", terminal_label: str = "",
-                 poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        services: Services | None = None,
+        *,
+        open_services: ServicesOpener | None = None,
+        lang: str = "en",
+        db_label: str = "",
+        terminal_label: str = "",
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
         if services is None and open_services is None:
             raise ValueError("give either services or open_services")
         super().__init__()
@@ -126,6 +80,8 @@ class UpgradeCampApp(App[None]):
         self.terminal_label = terminal_label
         self.poll_seconds = poll_seconds
         self._services = services
+        if services is not None:
+            services.on_refused = self.follow_on_refused
         self._open_services = open_services
         self._services_lock = threading.Lock()
         self._open_failure: ServicesUnavailable | None = None
@@ -145,7 +101,24 @@ class UpgradeCampApp(App[None]):
                 except ServicesUnavailable as exc:
                     self._open_failure = exc
                     raise
+                self._services.on_refused = self.follow_on_refused
             return self._services
+
+    def clock(self) -> datetime:
+        """Now by the services' injected clock, without a database read (screens ask this,
+        never the wall clock); the system clock until the services are open."""
+        services = self._services
+        return services.clock() if services is not None else system_clock()
+
+    def follow_on_refused(self, refused: list[dict[str, Any]]) -> None:
+        """A command was done but its follow-on refused: tell whoever is at this terminal
+        (every desk runs its commands through these services). Thread-safe, as notify is."""
+        for r in refused:
+            self.notify(
+                t("error.follow_on_refused", event=event_name(r["event"]), message=r["message"]),
+                severity="warning",
+                timeout=15,
+            )
 
     # -- screens -----------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -159,6 +132,15 @@ class UpgradeCampApp(App[None]):
         self.following = True
         self.set_interval(self.poll_seconds, self._poll_tick, name="log-head-poll")
         self._poll_tick()
+
+    def action_help(self) -> None:
+        """F1: the keys of the screen in front, in the UI language; F1 again closes it."""
+        from upgradecamp.tui.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        self.push_screen(HelpScreen(self.screen))
 
     def signed_in(self, actor: Actor) -> None:
         from upgradecamp.tui.screens.home import HomeScreen
@@ -193,8 +175,14 @@ class UpgradeCampApp(App[None]):
 
             position = head_position(services.engine)
         except Exception as exc:  # shown as a notice and in the status bar; next tick retries
-            self.post_message(HeadPolled(None, error_detail(exc), describe_error(exc),
-                                         lasting=isinstance(exc, ServicesUnavailable)))
+            self.post_message(
+                HeadPolled(
+                    None,
+                    error_detail(exc),
+                    describe_error(exc),
+                    lasting=isinstance(exc, ServicesUnavailable),
+                )
+            )
             return
         self.post_message(HeadPolled(position))
 
@@ -208,8 +196,11 @@ class UpgradeCampApp(App[None]):
                 if message.lasting:
                     self.notify(message.explanation or "?", severity="error", timeout=30)
                 else:
-                    self.notify(t("error.log_unavailable", detail=message.problem or "?"),
-                                severity="warning", timeout=8)
+                    self.notify(
+                        t("error.log_unavailable", detail=message.problem or "?"),
+                        severity="warning",
+                        timeout=8,
+                    )
                 self.screen.post_message(LogUnavailable(message.explanation or ""))
             return
         if self.log_unavailable:
@@ -220,9 +211,14 @@ class UpgradeCampApp(App[None]):
             self.screen.post_message(LogAdvanced(message.position))
 
 
-def create_app(services: Services | ServicesOpener, lang: str | None = None, *,
-               db_label: str | None = None, terminal: str | None = None,
-               poll_seconds: float = POLL_SECONDS) -> UpgradeCampApp:
+def create_app(
+    services: Services | ServicesOpener,
+    lang: str | None = None,
+    *,
+    db_label: str | None = None,
+    terminal: str | None = None,
+    poll_seconds: float = POLL_SECONDS,
+) -> UpgradeCampApp:
     """The app for `upgradecamp tui`, `demo` and the tests.
 
     `services` is either wired services or a function that opens them (called once, in a
@@ -233,53 +229,55 @@ def create_app(services: Services | ServicesOpener, lang: str | None = None, *,
 
     chosen = i18n.set_language(ui_language(lang))
     if callable(services):
-        return UpgradeCampApp(open_services=services, lang=chosen,
-                              db_label=db_label or "", terminal_label=terminal or terminal_id(),
-                              poll_seconds=poll_seconds)
+        return UpgradeCampApp(
+            open_services=services,
+            lang=chosen,
+            db_label=db_label or "",
+            terminal_label=terminal or terminal_id(),
+            poll_seconds=poll_seconds,
+        )
     url = services.engine.url.render_as_string(hide_password=True)
-    return UpgradeCampApp(services, lang=chosen, db_label=db_label or short_db_label(url),
-                          terminal_label=terminal or services.terminal,
-                          poll_seconds=poll_seconds)
+    return UpgradeCampApp(
+        services,
+        lang=chosen,
+        db_label=db_label or short_db_label(url),
+        terminal_label=terminal or services.terminal,
+        poll_seconds=poll_seconds,
+    )
 
 
-def run_tui(db: str | None, lang: str | None = None) -> None:
+def run_tui(db: str | None, lang: str | None = None, terminal: str | None = None) -> None:
     """Open the TUI on a database path or URL (`upgradecamp tui`, and `demo` when built)."""
     from upgradecamp.config import db_url, terminal_id
     from upgradecamp.tui.widgets.status_bar import short_db_label
 
-    url = db_url(db)
-    shown = _display_url(url)
+    terminal = terminal or terminal_id()
+    create_app(
+        services_opener(db, terminal), lang, db_label=short_db_label(db_url(db)), terminal=terminal
+    ).run()
+
+
+def services_opener(db: str | None, terminal: str | None = None) -> ServicesOpener:
+    """What the app calls (in a worker, after the first paint) to open `db`: the services, or
+    the one line `store.opening` gives for a database that cannot be used. A server that is
+    down is tried again at the next poll; anything else will not mend by waiting."""
 
     def open_services() -> Services:
-        if url.startswith("sqlite:///") and ":memory:" not in url:
-            if not Path(url.removeprefix("sqlite:///")).is_file():
-                raise ServicesUnavailable(t("error.no_database", db=shown))
-        from sqlalchemy.exc import OperationalError
-
+        from upgradecamp.config import db_url, terminal_id
         from upgradecamp.service.bus import bootstrap
-        from upgradecamp.store.schema import has_schema
+        from upgradecamp.service.setup import prepare_opened
+        from upgradecamp.store.opening import DatabaseUnusable, open_engine, shown
 
         try:
-            services = bootstrap(db, terminal=terminal_id())
-            ready = has_schema(services.engine)
-        except OperationalError:
-            raise  # busy or briefly unreachable: the next use tries again
-        except Exception as exc:
-            raise ServicesUnavailable(
-                t("error.cannot_open", db=shown, detail=error_detail(exc))) from exc
-        if not ready:
-            raise ServicesUnavailable(t("error.no_database", db=shown))
-        from upgradecamp.service.setup import bring_read_model_up_to_date
-
-        bring_read_model_up_to_date(services)
+            engine = open_engine(db)
+        except DatabaseUnusable as exc:
+            if not exc.lasting:
+                raise
+            if exc.code == "no_upgradecamp_database":
+                raise ServicesUnavailable(t("error.no_database", db=shown(db_url(db)))) from None
+            raise ServicesUnavailable(t("error.database_unusable", detail=exc.message)) from None
+        services = bootstrap(engine=engine, terminal=terminal or terminal_id())
+        prepare_opened(services)
         return services
 
-    create_app(open_services, lang, db_label=short_db_label(url), terminal=terminal_id()).run()
-
-
-def _display_url(url: str) -> str:
-    """The database as named in messages: a file path, or a URL without its credentials."""
-    if url.startswith("sqlite:///"):
-        return url.removeprefix("sqlite:///")
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://{rest.rsplit('@', 1)[-1]}"
+    return open_services

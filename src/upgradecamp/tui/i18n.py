@@ -1,92 +1,46 @@
-"""The TUI's one text catalogue: every string a person reads on screen comes from here.
+"""The TUI's view of the one text catalogue (`upgradecamp.i18n`), plus names of roles and events.
 
-Catalogues live in `i18n/<lang>.toml` plus one `i18n/<area>.<lang>.toml` per screen area
-(TOML tables become dotted keys: `[login] title` is `login.title`); a key defined twice is an
-error. The language is chosen once per process (`--lang`, else `UPGRADECAMP_LANG`,
-else `LANG`, falling back to English, see `config.ui_language`); a key missing from it falls
-back to English, then to the key itself, so a gap in a catalogue shows up on screen instead of
-crashing a terminal at the check-in desk. A test keeps both catalogues' keys equal.
+Every string a person reads on screen comes from the catalogue; the CLI and the exports read
+the same one, in the same language.
 """
 
 from __future__ import annotations
 
-import string
-import tomllib
-from pathlib import Path
-from typing import Any
+from upgradecamp.domain.privacy import FORGOTTEN_NAME
+from upgradecamp.i18n import (
+    CATALOGUE_DIR,
+    FALLBACK,
+    LANGUAGES,
+    catalogue,
+    catalogue_files,
+    has,
+    language,
+    placeholders,
+    set_language,
+    t,
+)
 
-LANGUAGES = ("en", "zh_CN")
-FALLBACK = "en"
-CATALOGUE_DIR = Path(__file__).with_name("i18n")
-
-_catalogues: dict[str, dict[str, str]] = {}
-_active = FALLBACK
-
-
-def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    flat: dict[str, str] = {}
-    for key, value in table.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{name}."))
-        else:
-            flat[name] = str(value)
-    return flat
-
-
-def catalogue(lang: str) -> dict[str, str]:
-    """All keys of one language's catalogue, flattened (`login.title` → text)."""
-    if lang not in _catalogues:
-        merged: dict[str, str] = {}
-        for path in catalogue_files(lang):
-            with path.open("rb") as fh:
-                flat = _flatten(tomllib.load(fh))
-            twice = merged.keys() & flat.keys()
-            if twice:
-                raise ValueError(f"{path.name} defines {sorted(twice)} again")
-            merged.update(flat)
-        _catalogues[lang] = merged
-    return _catalogues[lang]
+__all__ = [
+    "CATALOGUE_DIR",
+    "FALLBACK",
+    "LANGUAGES",
+    "catalogue",
+    "catalogue_files",
+    "client_name",
+    "event_name",
+    "has",
+    "language",
+    "placeholders",
+    "role_name",
+    "set_language",
+    "t",
+]
 
 
-def catalogue_files(lang: str) -> list[Path]:
-    return [CATALOGUE_DIR / f"{lang}.toml", *sorted(CATALOGUE_DIR.glob(f"*.{lang}.toml"))]
-
-
-def placeholders(text: str) -> set[str]:
-    """The `{name}` fields a catalogue text expects."""
-    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
-
-
-def set_language(lang: str | None) -> str:
-    """Make `lang` the language of `t`; an unknown language falls back to English."""
-    global _active
-    _active = lang if lang in LANGUAGES else FALLBACK
-    catalogue(_active)
-    return _active
-
-
-def language() -> str:
-    return _active
-
-
-def has(key: str) -> bool:
-    return key in catalogue(_active) or key in catalogue(FALLBACK)
-
-
-def t(key: str, **params: Any) -> str:
-    """The text for `key` in the active language, with `{name}` fields filled from params."""
-    text = catalogue(_active).get(key)
-    if text is None:
-        text = catalogue(FALLBACK).get(key, key)
-    if not params:
-        return text
-    try:
-        return text.format(**params)
-    except (KeyError, IndexError, ValueError):
-        # A catalogue text naming a field the caller did not pass: show it unfilled rather
-        # than fail; the catalogue test checks both languages use the same fields.
-        return text
+def client_name(name: str) -> str:
+    """A client's name as screens show it: a forgotten client's stored placeholder (the
+    domain's 已遗忘客户) in the user's language."""
+    return t("privacy.forgotten_name") if name == FORGOTTEN_NAME else name
 
 
 def role_name(role: str) -> str:

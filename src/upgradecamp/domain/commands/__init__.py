@@ -25,6 +25,7 @@ class InitialiseDatabase(Command):
     benefits: dict[str, list[dict[str, str]]]
     admin_branch: str = "B01"
     admin_pin_salt: bytes | None = field(default=None, repr=False)
+    rewards: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,14 @@ class RegisterClients(Command):
 
 @dataclass(frozen=True)
 class PublishRuleSet(Command):
+    """Publish a rule set; from the TUI the publisher signs with their PIN (`pin`), checked
+    like a sign-in, since a set once published prices every form of its quarter."""
+
     version: str
     effective_from: str
     effective_to: str
     rules: dict[str, Any]
+    pin: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,17 @@ class CloseExperiencePeriods(Command):
 
 
 @dataclass(frozen=True)
+class SetTarget(Command):
+    """`targets set`: a marketer's targets for a month (None: no target for that figure)."""
+
+    staff: str
+    month: str
+    forms: int | None = None
+    upgrades: int | None = None
+    converted_aum: str | None = None
+
+
+@dataclass(frozen=True)
 class CreditBonus(Command):
     """Credit an appointment bonus or a referral reward (policies of the session flows)."""
 
@@ -110,7 +126,11 @@ class CreditBonus(Command):
 
 from upgradecamp.domain.commands.checkins import *  # noqa: E402, F403
 from upgradecamp.domain.commands.clients import *  # noqa: E402, F403
+from upgradecamp.domain.commands.exports import *  # noqa: E402, F403
 from upgradecamp.domain.commands.followups import *  # noqa: E402, F403
 from upgradecamp.domain.commands.forms import *  # noqa: E402, F403
 from upgradecamp.domain.commands.invitations import *  # noqa: E402, F403
+from upgradecamp.domain.commands.maintenance import *  # noqa: E402, F403
+from upgradecamp.domain.commands.rewards import *  # noqa: E402, F403
 from upgradecamp.domain.commands.sessions import *  # noqa: E402, F403
+from upgradecamp.domain.commands.staff import *  # noqa: E402, F403

@@ -55,3 +55,14 @@ class CloseSession(Command):
 class CancelSession(Command):
     session_id: str
     reason: str
+
+
+@dataclass(frozen=True)
+class GiveFeedback(Command):
+    """An attendee's feedback form, typed at the registration desk or afterwards."""
+
+    session_id: str
+    client_id: str
+    score: int
+    comment: str = ""
+    complaint: str = ""

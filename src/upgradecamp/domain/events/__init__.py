@@ -21,12 +21,27 @@ from upgradecamp.domain.events.base import (
 from upgradecamp.domain.events.checkins import *  # noqa: F403
 from upgradecamp.domain.events.clients import *  # noqa: F403
 from upgradecamp.domain.events.cluster import *  # noqa: F403
+from upgradecamp.domain.events.demo import *  # noqa: F403
+from upgradecamp.domain.events.feedback import *  # noqa: F403
 from upgradecamp.domain.events.followups import *  # noqa: F403
 from upgradecamp.domain.events.forms import *  # noqa: F403
+from upgradecamp.domain.events.holdings import *  # noqa: F403
+from upgradecamp.domain.events.integrity import *  # noqa: F403
 from upgradecamp.domain.events.invitations import *  # noqa: F403
 from upgradecamp.domain.events.points import *  # noqa: F403
+from upgradecamp.domain.events.rewards import *  # noqa: F403
 from upgradecamp.domain.events.sessions import *  # noqa: F403
 from upgradecamp.domain.events.staff import *  # noqa: F403
+from upgradecamp.domain.events.targets import *  # noqa: F403
 
-__all__ = ["EVENT_TYPES", "LEGACY_EVENT_TYPES", "UPCASTERS", "BranchKind", "DomainEvent", "Role",
-           "parse_event", "upcast", "upcaster"]
+__all__ = [
+    "EVENT_TYPES",
+    "LEGACY_EVENT_TYPES",
+    "UPCASTERS",
+    "BranchKind",
+    "DomainEvent",
+    "Role",
+    "parse_event",
+    "upcast",
+    "upcaster",
+]

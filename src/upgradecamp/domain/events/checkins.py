@@ -6,6 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
+from upgradecamp.domain.events import streams
 from upgradecamp.domain.events.base import DomainEvent
 
 
@@ -24,7 +25,7 @@ class ClientCheckedIn(DomainEvent):
     override_by: str | None = None
 
     def stream_id(self) -> str:
-        return f"session-{self.session_id}"
+        return streams.session(self.session_id)
 
 
 class CheckInAnnulled(DomainEvent):
@@ -37,4 +38,4 @@ class CheckInAnnulled(DomainEvent):
     reason: str = Field(min_length=1)
 
     def stream_id(self) -> str:
-        return f"session-{self.session_id}"
+        return streams.session(self.session_id)

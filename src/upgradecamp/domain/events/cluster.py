@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from upgradecamp.domain.events import streams
 from upgradecamp.domain.events.base import BranchKind, DomainEvent
 
 
@@ -18,9 +19,10 @@ class BranchRegistered(DomainEvent):
     name: str
     kind: BranchKind
     theme: str
+    theme_en: str | None = None  # the English screens' name of the theme; None: the Chinese
 
     def stream_id(self) -> str:
-        return f"branch-{self.code}"
+        return streams.branch(self.code)
 
 
 class RuleSetPublished(DomainEvent):
@@ -33,7 +35,7 @@ class RuleSetPublished(DomainEvent):
     rules: dict[str, Any]
 
     def stream_id(self) -> str:
-        return f"ruleset-{self.version}"
+        return streams.rule_set(self.version)
 
 
 class TierLadderPublished(DomainEvent):
@@ -43,7 +45,7 @@ class TierLadderPublished(DomainEvent):
     ladder: dict[str, Any]
 
     def stream_id(self) -> str:
-        return "tier-ladder"
+        return streams.TIER_LADDER
 
 
 class BenefitsPublished(DomainEvent):
@@ -53,4 +55,4 @@ class BenefitsPublished(DomainEvent):
     parts: dict[str, list[dict[str, str]]]
 
     def stream_id(self) -> str:
-        return "benefits"
+        return streams.BENEFITS

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from upgradecamp.domain.events.base import DomainEvent
+from upgradecamp.domain.events import streams
+from upgradecamp.domain.events.base import DomainEvent, upcaster
 
 
 class FormLineEntry(BaseModel):
@@ -39,7 +40,7 @@ class FormSubmitted(DomainEvent):
     tier_after: str
 
     def stream_id(self) -> str:
-        return f"form-{self.form_id}"
+        return streams.form(self.form_id)
 
 
 class FormReturned(DomainEvent):
@@ -50,13 +51,25 @@ class FormReturned(DomainEvent):
     reason: str = Field(min_length=1)
 
     def stream_id(self) -> str:
-        return f"form-{self.form_id}"
+        return streams.form(self.form_id)
 
 
-class FormApproved(DomainEvent):
-    """The branch head signed the form (PIN re-entered); its points are credited with it."""
+class BonusPaid(BaseModel):
+    """A credit the approval caused beside the form's own: the appointment bonus it fulfilled,
+    the referrer's reward. Named here so a cancellation takes back exactly these."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    client_id: str
+    credit_key: str
+    points: int = Field(ge=0)
+
+
+class FormApprovedV1(DomainEvent):
+    """First shape of FormApproved, before it named the bonuses its approval paid."""
 
     TYPE: ClassVar[str] = "FormApproved"
+    VERSION: ClassVar[int] = 1
+    LEGACY: ClassVar[bool] = True
     form_id: str
     session_id: str
     client_id: str
@@ -66,8 +79,31 @@ class FormApproved(DomainEvent):
     tier_before: str
     tier_after: str
 
+
+class FormApproved(DomainEvent):
+    """The branch head signed the form (PIN re-entered); its points are credited with it."""
+
+    TYPE: ClassVar[str] = "FormApproved"
+    VERSION: ClassVar[int] = 2
+    form_id: str
+    session_id: str
+    client_id: str
+    credit_key: str | None = None
+    points: int = Field(ge=0)
+    converted_delta: Decimal
+    tier_before: str
+    tier_after: str
+    bonuses: list[BonusPaid] = []
+
     def stream_id(self) -> str:
-        return f"form-{self.form_id}"
+        return streams.form(self.form_id)
+
+
+@upcaster("FormApproved", 1)
+def _form_approved_v1_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """An approval recorded before v2 named no bonuses: cancelling it reverses the form's own
+    points only, as it did then."""
+    return {**payload, "bonuses": []}
 
 
 class FormRejected(DomainEvent):
@@ -78,7 +114,7 @@ class FormRejected(DomainEvent):
     reason: str = Field(min_length=1)
 
     def stream_id(self) -> str:
-        return f"form-{self.form_id}"
+        return streams.form(self.form_id)
 
 
 class FormCancelled(DomainEvent):
@@ -90,7 +126,7 @@ class FormCancelled(DomainEvent):
     was_approved: bool = False
 
     def stream_id(self) -> str:
-        return f"form-{self.form_id}"
+        return streams.form(self.form_id)
 
 
 class PhotoTaken(DomainEvent):
@@ -100,7 +136,7 @@ class PhotoTaken(DomainEvent):
     form_id: str
 
     def stream_id(self) -> str:
-        return f"form-{self.form_id}"
+        return streams.form(self.form_id)
 
 
 class ProspectRegistered(DomainEvent):
@@ -114,4 +150,4 @@ class ProspectRegistered(DomainEvent):
     session_id: str
 
     def stream_id(self) -> str:
-        return f"client-{self.client_id}"
+        return streams.client(self.client_id)

@@ -7,11 +7,21 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
+from upgradecamp.domain.events import streams
 from upgradecamp.domain.events.base import DomainEvent
 
 Channel = Literal["sms", "call", "wechat"]
-OutcomeResult = Literal["sent", "confirmed", "declined", "no_answer", "wrong_number",
-                        "call_back", "added", "opted_out", "informed"]
+OutcomeResult = Literal[
+    "sent",
+    "confirmed",
+    "declined",
+    "no_answer",
+    "wrong_number",
+    "call_back",
+    "added",
+    "opted_out",
+    "informed",
+]
 
 
 class InviteListBuilt(DomainEvent):
@@ -32,7 +42,7 @@ class InviteListBuilt(DomainEvent):
     excluded: dict[str, int] = {}
 
     def stream_id(self) -> str:
-        return "invite-register"
+        return streams.INVITE_REGISTER
 
 
 class InvitationIssued(DomainEvent):
@@ -47,11 +57,15 @@ class InvitationIssued(DomainEvent):
     aum: Decimal
 
     def stream_id(self) -> str:
-        return f"invitation-{self.invitation_id}"
+        return streams.invitation(self.invitation_id)
 
 
 class InvitationOutcomeRecorded(DomainEvent):
-    """What one wave did for one invitation: SMS sent, a call's result, WeChat added, …"""
+    """What one wave did for one invitation: SMS sent, a call's result, WeChat added, …
+
+    `waitlisted`: the client confirmed when every seat was taken, so they wait on the
+    session's waiting list (候补) for a seat that frees up (`domain/waitlist.py`).
+    """
 
     TYPE: ClassVar[str] = "InvitationOutcomeRecorded"
     invitation_id: str
@@ -60,9 +74,10 @@ class InvitationOutcomeRecorded(DomainEvent):
     channel: Channel
     result: OutcomeResult
     note: str = ""
+    waitlisted: bool = False
 
     def stream_id(self) -> str:
-        return f"invitation-{self.invitation_id}"
+        return streams.invitation(self.invitation_id)
 
 
 class PersonalDataExported(DomainEvent):
@@ -77,4 +92,4 @@ class PersonalDataExported(DomainEvent):
     file: str = ""
 
     def stream_id(self) -> str:
-        return "exports"
+        return streams.EXPORTS

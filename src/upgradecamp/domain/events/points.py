@@ -8,6 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from upgradecamp.domain.events import streams
 from upgradecamp.domain.events.base import DomainEvent
 
 
@@ -32,8 +33,7 @@ class PointsCredited(DomainEvent):
     TYPE: ClassVar[str] = "PointsCredited"
     client_id: str
     credit_key: str
-    kind: Literal["form", "holding", "appointment_bonus", "referral_checkin",
-                  "referral_approval"]
+    kind: Literal["form", "holding", "appointment_bonus", "referral_checkin", "referral_approval"]
     reference: str
     business_date: date
     rule_set: str
@@ -42,7 +42,7 @@ class PointsCredited(DomainEvent):
     converted_delta: Decimal
 
     def stream_id(self) -> str:
-        return f"points-{self.client_id}"
+        return streams.points(self.client_id)
 
 
 class PointsReversed(DomainEvent):
@@ -56,7 +56,7 @@ class PointsReversed(DomainEvent):
     points: int = Field(ge=0)
 
     def stream_id(self) -> str:
-        return f"points-{self.client_id}"
+        return streams.points(self.client_id)
 
 
 class ExperienceStarted(DomainEvent):
@@ -71,7 +71,7 @@ class ExperienceStarted(DomainEvent):
     ends: date
 
     def stream_id(self) -> str:
-        return f"points-{self.client_id}"
+        return streams.points(self.client_id)
 
 
 class ExperienceEnded(DomainEvent):
@@ -84,4 +84,4 @@ class ExperienceEnded(DomainEvent):
     outcome: Literal["lapsed", "sustained", "cancelled"]
 
     def stream_id(self) -> str:
-        return f"points-{self.client_id}"
+        return streams.points(self.client_id)

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
+from upgradecamp.domain.events import streams
 from upgradecamp.domain.events.base import DomainEvent
 
 
@@ -26,7 +27,7 @@ class SessionPlanned(DomainEvent):
     presenter: str
 
     def stream_id(self) -> str:
-        return f"session-{self.session_id}"
+        return streams.session(self.session_id)
 
 
 class SessionChanged(DomainEvent):
@@ -43,7 +44,7 @@ class SessionChanged(DomainEvent):
     presenter: str | None = None
 
     def stream_id(self) -> str:
-        return f"session-{self.session_id}"
+        return streams.session(self.session_id)
 
 
 class SessionOpened(DomainEvent):
@@ -53,7 +54,7 @@ class SessionOpened(DomainEvent):
     session_id: str
 
     def stream_id(self) -> str:
-        return f"session-{self.session_id}"
+        return streams.session(self.session_id)
 
 
 class SessionClosed(DomainEvent):
@@ -63,7 +64,7 @@ class SessionClosed(DomainEvent):
     session_id: str
 
     def stream_id(self) -> str:
-        return f"session-{self.session_id}"
+        return streams.session(self.session_id)
 
 
 class SessionCancelled(DomainEvent):
@@ -75,4 +76,4 @@ class SessionCancelled(DomainEvent):
     to_tell: list[str] = []
 
     def stream_id(self) -> str:
-        return f"session-{self.session_id}"
+        return streams.session(self.session_id)

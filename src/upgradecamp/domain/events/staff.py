@@ -1,4 +1,4 @@
-"""Staff events: accounts, PIN failures, lockouts, sign-ins."""
+"""Staff events: accounts, PIN failures, lockouts, sign-ins, and an admin's changes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
+from upgradecamp.domain.events import streams
 from upgradecamp.domain.events.base import DomainEvent, Role
 
 
@@ -21,7 +22,7 @@ class StaffAdded(DomainEvent):
     pin_hash: str
 
     def stream_id(self) -> str:
-        return f"staff-{self.code}"
+        return streams.staff(self.code)
 
 
 class StaffPinRejected(DomainEvent):
@@ -33,7 +34,7 @@ class StaffPinRejected(DomainEvent):
     terminal: str
 
     def stream_id(self) -> str:
-        return f"staff-{self.code}"
+        return streams.staff(self.code)
 
 
 class StaffLocked(DomainEvent):
@@ -44,7 +45,7 @@ class StaffLocked(DomainEvent):
     locked_until: datetime
 
     def stream_id(self) -> str:
-        return f"staff-{self.code}"
+        return streams.staff(self.code)
 
 
 class StaffSignedIn(DomainEvent):
@@ -55,4 +56,50 @@ class StaffSignedIn(DomainEvent):
     terminal: str
 
     def stream_id(self) -> str:
-        return f"staff-{self.code}"
+        return streams.staff(self.code)
+
+
+class StaffUnlocked(DomainEvent):
+    """An admin lifted a lockout (or forgot the wrong PINs counted so far)."""
+
+    TYPE: ClassVar[str] = "StaffUnlocked"
+    code: str
+
+    def stream_id(self) -> str:
+        return streams.staff(self.code)
+
+
+class StaffPinReset(DomainEvent):
+    """An admin set a new PIN (its argon2 hash); any lockout and failure count end with it."""
+
+    TYPE: ClassVar[str] = "StaffPinReset"
+    code: str
+    pin_hash: str
+
+    def stream_id(self) -> str:
+        return streams.staff(self.code)
+
+
+class StaffDeactivated(DomainEvent):
+    """The member can no longer sign in; everything they did stays in the log under their code."""
+
+    TYPE: ClassVar[str] = "StaffDeactivated"
+    code: str
+    reason: str = Field(min_length=1)
+
+    def stream_id(self) -> str:
+        return streams.staff(self.code)
+
+
+class StaffEdited(DomainEvent):
+    """Name, role or branch changed; the payload holds all three as they now are."""
+
+    TYPE: ClassVar[str] = "StaffEdited"
+    code: str
+    name: str = Field(min_length=1)
+    role: Role
+    branch: str
+    changed: list[str]
+
+    def stream_id(self) -> str:
+        return streams.staff(self.code)

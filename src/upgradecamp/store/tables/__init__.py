@@ -10,6 +10,8 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
+from upgradecamp.store.types import UTCDateTime
+
 
 class BranchRow(SQLModel, table=True):
     __tablename__ = "branches"
@@ -17,6 +19,7 @@ class BranchRow(SQLModel, table=True):
     name: str
     kind: str
     theme: str
+    theme_en: str | None = None  # the English screens' name of the theme; None: the Chinese
 
 
 class StaffRow(SQLModel, table=True):
@@ -27,8 +30,13 @@ class StaffRow(SQLModel, table=True):
     branch: str
     pin_hash: str
     failed_attempts: int = 0
-    locked_until: datetime | None = None
-    added_at: datetime
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    added_at: datetime = Field(sa_type=UTCDateTime)
+    active: bool = True
+    deactivated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    deactivated_reason: str | None = None
+    last_signed_in: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    pin_reset_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ClientRow(SQLModel, table=True):
@@ -48,7 +56,8 @@ class ClientRow(SQLModel, table=True):
     marketing_consent: bool
     contact_status: str
     consent_withdrawn: bool = False
-    registered_at: datetime
+    registered_at: datetime = Field(sa_type=UTCDateTime)
+    birthday: str | None = None  # MM-DD: month and day only
 
 
 class RuleSetRow(SQLModel, table=True):
@@ -57,7 +66,7 @@ class RuleSetRow(SQLModel, table=True):
     effective_from: date
     effective_to: date
     rules: str
-    published_at: datetime
+    published_at: datetime = Field(sa_type=UTCDateTime)
     published_by: str
 
 
@@ -65,7 +74,7 @@ class TierLadderRow(SQLModel, table=True):
     __tablename__ = "tier_ladder"
     id: int = Field(primary_key=True)
     ladder: str
-    published_at: datetime
+    published_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class BenefitRow(SQLModel, table=True):
@@ -74,6 +83,8 @@ class BenefitRow(SQLModel, table=True):
     idx: int = Field(primary_key=True)
     title: str
     description: str
+    title_en: str | None = None  # the English screens' text; None: they show the Chinese
+    description_en: str | None = None
 
 
 class ProjectionPositionRow(SQLModel, table=True):
@@ -82,7 +93,24 @@ class ProjectionPositionRow(SQLModel, table=True):
     position: int
 
 
-READ_TABLES = [BranchRow, StaffRow, ClientRow, RuleSetRow, TierLadderRow, BenefitRow]
+class ReadTableCountRow(SQLModel, table=True):
+    """How many rows each read table held when the projections last wrote it: the cheap digest
+    that every opening process compares with the tables (projections/compare.quick_check), so
+    a row deleted or added behind the log's back is named without a replay."""
+
+    __tablename__ = "read_table_counts"
+    name: str = Field(primary_key=True)
+    rows: int
+
+
+READ_TABLES: list[type[SQLModel]] = [
+    BranchRow,
+    StaffRow,
+    ClientRow,
+    RuleSetRow,
+    TierLadderRow,
+    BenefitRow,
+]
 
 
 class LedgerEntryRow(SQLModel, table=True):
@@ -133,3 +161,25 @@ READ_TABLES.extend([SessionRow, CheckInRow, InvitationRow, ExportRow, FormRow, F
 from upgradecamp.store.tables.search import ClientSearchRow, SearchKeyRow  # noqa: E402
 
 READ_TABLES.extend([ClientSearchRow, SearchKeyRow])
+
+from upgradecamp.store.tables.rewards import RedemptionRow, RewardRow  # noqa: E402
+
+READ_TABLES.extend([RewardRow, RedemptionRow])
+
+from upgradecamp.store.tables.feedback import FeedbackRow  # noqa: E402
+
+READ_TABLES.append(FeedbackRow)
+
+from upgradecamp.store.tables.targets import TargetRow  # noqa: E402
+
+READ_TABLES.append(TargetRow)
+
+from upgradecamp.store.tables.holdings import HoldingRow, TierMoveRow  # noqa: E402
+
+READ_TABLES.extend([HoldingRow, TierMoveRow])
+from upgradecamp.store.tables.integrity import CheckpointRow  # noqa: E402
+
+READ_TABLES.append(CheckpointRow)
+from upgradecamp.store.tables.privacy import PersonalDataRow  # noqa: E402
+
+READ_TABLES.append(PersonalDataRow)

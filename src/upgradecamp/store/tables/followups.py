@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
+from upgradecamp.store.types import UTCDateTime
+
 
 class FollowUpRow(SQLModel, table=True):
     __tablename__ = "followups"
@@ -22,6 +24,6 @@ class FollowUpRow(SQLModel, table=True):
     outcome: str | None = None
     note: str = ""
     attempts: int = 0
-    created_at: datetime
-    done_at: datetime | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     done_by: str | None = None

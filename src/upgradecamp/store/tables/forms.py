@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
+from upgradecamp.store.types import UTCDateTime
+
 
 class FormRow(SQLModel, table=True):
     """A form as it stands; lines and actions as JSON text, amounts as decimal strings."""
@@ -25,11 +27,11 @@ class FormRow(SQLModel, table=True):
     converted_delta: str
     tier_before: str
     tier_after: str
-    submitted_at: datetime = Field(index=True)
-    decided_at: datetime | None = None
+    submitted_at: datetime = Field(index=True, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: str | None = None
     decided_terminal: str | None = None
     reason: str | None = None
     credit_key: str | None = None
     photo_taken: bool = False
-    photo_at: datetime | None = None
+    photo_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

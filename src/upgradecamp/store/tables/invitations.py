@@ -7,13 +7,16 @@ from datetime import datetime
 from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
+from upgradecamp.store.types import UTCDateTime
+
 
 class InvitationRow(SQLModel, table=True):
     """One invitation and where its waves got to: the call list and the check-in search read it.
 
-    `state` is the latest decisive outcome (invited, sent, confirmed, declined, no_answer,
-    call_back, wrong_number, opted_out); `to_tell` marks invitees of a cancelled session not
-    yet informed.
+    `state` is the latest decisive outcome (invited, sent, confirmed, waitlisted, declined,
+    no_answer, call_back, wrong_number, opted_out); `to_tell` marks invitees of a cancelled
+    session not yet informed; `waitlisted_at` (the log position of the confirmation that put
+    them on the waiting list) orders the waiting list.
     """
 
     __tablename__ = "invitations"
@@ -30,8 +33,9 @@ class InvitationRow(SQLModel, table=True):
     calls: int = 0
     last_result: str | None = None
     last_note: str = ""
-    last_outcome_at: datetime | None = None
-    issued_at: datetime
+    last_outcome_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    issued_at: datetime = Field(sa_type=UTCDateTime)
+    waitlisted_at: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class ExportRow(SQLModel, table=True):
@@ -46,4 +50,4 @@ class ExportRow(SQLModel, table=True):
     filters: str
     file: str
     by: str
-    at: datetime
+    at: datetime = Field(sa_type=UTCDateTime)

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
+from upgradecamp.store.types import UTCDateTime
+
 
 class SessionRow(SQLModel, table=True):
     """One session with its live counters, for the sessions view and the check-in board."""
@@ -15,8 +17,8 @@ class SessionRow(SQLModel, table=True):
     series_id: str | None = Field(default=None, index=True)
     branch: str = Field(index=True)
     venue: str
-    starts_at: datetime = Field(index=True)
-    ends_at: datetime
+    starts_at: datetime = Field(index=True, sa_type=UTCDateTime)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
     duration_minutes: int
     capacity: int
     theme: str
@@ -28,7 +30,7 @@ class SessionRow(SQLModel, table=True):
     confirmed: int = 0
     attended: int = 0
     walk_ins: int = 0
-    planned_at: datetime
+    planned_at: datetime = Field(sa_type=UTCDateTime)
     planned_by: str
 
 
@@ -42,7 +44,7 @@ class CheckInRow(SQLModel, table=True):
     invitation_id: str | None = None
     walk_in: bool
     method: str
-    at: datetime
+    at: datetime = Field(sa_type=UTCDateTime)
     by: str
     terminal: str
     referred_by: str | None = None

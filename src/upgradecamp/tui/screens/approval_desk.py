@@ -20,63 +20,59 @@ a, j, r, p) `approval_decisions.py` and their dialogs `approval_dialogs.py`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from upgradecamp.tui.app import LogAdvanced, describe_error
+from upgradecamp.domain.clock import Clock
+from upgradecamp.i18n import name_of
 from upgradecamp.tui.i18n import t
-from upgradecamp.tui.screens.approval_decisions import DeskDecisions, DeskProblem
+from upgradecamp.tui.screens.approval_decisions import DeskDecisions
 from upgradecamp.tui.screens.approval_detail import detail_foot, detail_head, detail_lines
 from upgradecamp.tui.screens.approval_list import (
-    Clock,
     Names,
     list_cells,
     list_columns,
     wait_cell,
     waiting_text,
 )
+from upgradecamp.tui.stylesheets import stylesheet
+from upgradecamp.tui.widgets.message_line import MessageLine
 from upgradecamp.tui.widgets.status_bar import StatusBar
-from upgradecamp.tui.widgets.tables import table_key
+from upgradecamp.tui.widgets.tables import fill_table, table_key
+from upgradecamp.tui.workers import Failure, clock_of, in_place, run_in_thread
 
 if TYPE_CHECKING:
+    from upgradecamp.domain.commands import Command
     from upgradecamp.domain.staff import Actor
+    from upgradecamp.queries.forms import FormDetail, FormSummary
+    from upgradecamp.service.bus import Services
 
 __all__ = ["WIDE", "ApprovalDeskScreen", "waiting_text"]
 
 WAIT_TICK_SECONDS = 5.0
-RETRY_SECONDS = 2.0
 WIDE = 110  # from this width on the detail stands beside the queue, else below it
 
 
-# -- messages from the workers --------------------------------------------------------------
-class DeskLoaded(Message):
-    def __init__(self, queue: list[dict[str, Any]], photos: list[dict[str, Any]],
-                 scope: str | None, names: Names, clock: Clock) -> None:
-        super().__init__()
-        self.queue = queue
-        self.photos = photos
-        self.scope = scope
-        self.names = names
-        self.clock = clock
+@dataclass(frozen=True)
+class DeskLoad:
+    """What one load of the desk read: both lists, whose forms, and the names to show."""
 
-
-class DetailLoaded(Message):
-    def __init__(self, form_id: str, detail: dict[str, Any] | None) -> None:
-        super().__init__()
-        self.form_id = form_id
-        self.detail = detail
+    queue: list[FormSummary]
+    photos: list[FormSummary]
+    scope: str | None
+    names: Names
+    clock: Clock
 
 
 # -- the desk -------------------------------------------------------------------------------
-class ApprovalDeskScreen(DeskDecisions, Screen[None]):
+class ApprovalDeskScreen(DeskDecisions):
     """Forms waiting for the branch head, oldest first, and the highlighted one in full."""
 
     AUTO_FOCUS = "#desk-table"
@@ -88,71 +84,7 @@ class ApprovalDeskScreen(DeskDecisions, Screen[None]):
         Binding("v", "toggle_view", show=False, id="approval_desk.view"),
         Binding("escape", "back", show=False, id="approval_desk.back"),
     ]
-    DEFAULT_CSS = """
-    ApprovalDeskScreen #desk-scope {
-        height: 1;
-        padding: 0 1;
-        color: $text-muted;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    ApprovalDeskScreen #desk-body {
-        height: 1fr;
-        layout: horizontal;
-    }
-    ApprovalDeskScreen #desk-list-box {
-        width: 60;
-        height: 1fr;
-        padding: 0 1;
-    }
-    ApprovalDeskScreen #desk-table {
-        height: 1fr;
-    }
-    ApprovalDeskScreen #desk-detail {
-        width: 1fr;
-        height: 1fr;
-        padding: 0 1;
-        border-left: vkey $panel;
-    }
-    ApprovalDeskScreen.-narrow #desk-body {
-        layout: vertical;
-    }
-    ApprovalDeskScreen.-narrow #desk-list-box {
-        width: 1fr;
-        height: auto;
-        max-height: 9;
-    }
-    ApprovalDeskScreen.-narrow #desk-table {
-        height: auto;
-        max-height: 8;
-    }
-    ApprovalDeskScreen.-narrow #desk-detail {
-        width: 1fr;
-        height: 1fr;
-        border-left: none;
-        border-top: hkey $panel;
-    }
-    ApprovalDeskScreen #detail-head, ApprovalDeskScreen #detail-foot {
-        height: auto;
-    }
-    ApprovalDeskScreen #detail-lines {
-        height: auto;
-        margin-top: 1;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    ApprovalDeskScreen #desk-message {
-        height: auto;
-        max-height: 3;
-        padding: 0 1;
-    }
-    ApprovalDeskScreen #desk-keys {
-        height: auto;
-        max-height: 2;
-        padding: 0 1;
-        color: $text-muted;
-    }
-    """
+    DEFAULT_CSS = stylesheet("approval_desk_screen")
 
     def __init__(self, actor: Actor) -> None:
         super().__init__()
@@ -162,28 +94,33 @@ class ApprovalDeskScreen(DeskDecisions, Screen[None]):
         self.scope_known = False
         self.names = Names()
         self.clock: Clock | None = None
-        self.queue: list[dict[str, Any]] = []
-        self.photos: list[dict[str, Any]] = []
+        self.queue: list[FormSummary] = []
+        self.photos: list[FormSummary] = []
         self.current_id: str | None = None
         self.current_index = 0
-        self.detail: dict[str, Any] | None = None
+        self.detail: FormDetail | None = None
         self.loaded = False
         self.load_failed = False
 
     def compose(self) -> ComposeResult:
-        yield Static(t("approval_desk.title"), id="desk-title", classes="screen-title",
-                     markup=False)
+        yield Static(
+            t("approval_desk.title"), id="desk-title", classes="screen-title", markup=False
+        )
         yield Static(t("approval_desk.loading"), id="desk-scope", markup=False)
         with Horizontal(id="desk-body"):
             with Vertical(id="desk-list-box"):
-                yield Static(t("approval_desk.queue_title"), id="desk-list-title",
-                             classes="box-title", markup=False)
+                yield Static(
+                    t("approval_desk.queue_title"),
+                    id="desk-list-title",
+                    classes="box-title",
+                    markup=False,
+                )
                 yield DataTable(id="desk-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="desk-detail"):
                 yield Static(t("approval_desk.loading"), id="detail-head", markup=False)
                 yield Static("", id="detail-foot", markup=False)
                 yield Static("", id="detail-lines", markup=False)
-        yield Static("", id="desk-message", markup=False)
+        yield MessageLine(id="desk-message")
         yield Static(t("approval_desk.keys"), id="desk-keys", markup=False)
         yield StatusBar()
 
@@ -193,39 +130,32 @@ class ApprovalDeskScreen(DeskDecisions, Screen[None]):
         self.action_reload()
 
     def on_resize(self) -> None:
+        if not in_place(self):
+            return
         self._fit_layout()
+        self.call_after_refresh(self._fill_table)  # the columns that fit change with the width
 
     def _fit_layout(self) -> None:
         self.set_class(self.size.width < WIDE, "-narrow")
-
-    def on_screen_resume(self) -> None:
-        if self.loaded:
-            self.action_reload()
-
-    def on_log_advanced(self, _message: LogAdvanced) -> None:
-        self.action_reload()
 
     # -- loading --------------------------------------------------------------------------------
     def action_reload(self) -> None:
         self.load_desk(self.scope_known, self.scope, self.names)
 
-    @work(thread=True, exclusive=True, group="approval-desk-load", exit_on_error=False)
     def load_desk(self, scope_known: bool, scope: str | None, names: Names) -> None:
-        try:
-            services = self.app.get_services()
-            from upgradecamp.domain.rules import business_date
+        def load(services: Services) -> DeskLoad:
+            from upgradecamp.domain.clock import business_date
             from upgradecamp.queries.approval_desk import awaiting_photo
             from upgradecamp.queries.forms import approval_queue
 
-            if not scope_known:
-                scope, names = self._setup(services)
-            queue = approval_queue(services.engine, branch=scope)
-            photos = awaiting_photo(services.engine, business_date(services.clock()),
-                                    branch=scope)
-        except Exception as exc:  # shown on screen; a retry or the next log change reloads
-            self.post_message(DeskProblem(describe_error(exc), loading=True))
-            return
-        self.post_message(DeskLoaded(queue, photos, scope, names, services.clock))
+            known_scope, known_names = (scope, names) if scope_known else self._setup(services)
+            queue = approval_queue(services.engine, branch=known_scope)
+            photos = awaiting_photo(
+                services.engine, business_date(services.clock()), branch=known_scope
+            )
+            return DeskLoad(queue, photos, known_scope, known_names, services.clock)
+
+        run_in_thread(self, load, self._loaded, self._load_failed, group="approval-desk-load")
 
     def _setup(self, services: Any) -> tuple[str | None, Names]:
         """Which branch's forms this actor decides, and the names of products and tiers."""
@@ -237,51 +167,70 @@ class ApprovalDeskScreen(DeskDecisions, Screen[None]):
         products: dict[str, str] = {}
         actions: dict[str, str] = {}
         for rule_set in rule_sets:  # oldest first: the newest name of a code wins
-            products.update({code: p.name_zh for code, p in rule_set.products.items()})
-            actions.update({code: a.name_zh for code, a in rule_set.actions.items()})
-        tiers = {tier.code: tier.name_zh for tier in ladder.tiers}
+            products.update({code: name_of(p) for code, p in rule_set.products.items()})
+            actions.update({code: name_of(a) for code, a in rule_set.actions.items()})
+        tiers = {tier.code: name_of(tier) for tier in ladder.tiers}
         return (None if everything else self.actor.branch), Names(products, actions, tiers)
 
-    def on_desk_loaded(self, message: DeskLoaded) -> None:
+    def _loaded(self, loaded: DeskLoad) -> None:
         self.loaded = True
         self.scope_known = True
-        self.scope = message.scope
-        self.names = message.names
-        self.clock = message.clock
+        self.scope = loaded.scope
+        self.names = loaded.names
+        self.clock = loaded.clock
         if self.load_failed:
             self.load_failed = False
             self._say("")
-        self.queue = message.queue
-        self.photos = message.photos
+        self.queue = loaded.queue
+        self.photos = loaded.photos
         self._fill_table()
 
-    def on_desk_problem(self, message: DeskProblem) -> None:
-        self._say(message.text, error=True)
-        if message.loading:
-            self.load_failed = True
-            self.set_timer(RETRY_SECONDS, self.action_reload)
-        elif message.reload:
+    def _load_failed(self, failure: Failure) -> None:
+        self.load_failed = True
+        self.retry_soon(failure)
+
+    def run_command(self, command: Command, done_text: str) -> None:
+        def done(_result: object) -> None:
+            self._say(done_text)
             self.action_reload()
 
+        def refused(failure: Failure) -> None:  # what is shown may be out of date
+            self._say(failure.text, error=True)
+            self.action_reload()
+
+        run_in_thread(
+            self,
+            lambda services: services.execute(command, self.actor),
+            done,
+            refused,
+            group="approval-desk-command",
+            exclusive=False,
+        )
+
     def now(self) -> datetime:
-        return self.clock() if self.clock is not None else datetime.now(UTC)
+        return self.clock() if self.clock is not None else clock_of(self.app)
 
     # -- the list -------------------------------------------------------------------------------
-    def rows(self) -> list[dict[str, Any]]:
+    def rows(self) -> list[FormSummary]:
         return self.queue if self.view == "queue" else self.photos
 
     def _fill_table(self) -> None:
         table = self.query_one("#desk-table", DataTable)
         rows = self.rows()
-        ids = [row["form_id"] for row in rows]
+        ids = [row.form_id for row in rows]
         keep, index = self.current_id, self.current_index
         now = self.now()
         columns = list_columns(self.view, self.scope)
-        table.clear(columns=True)
-        for column in columns:
-            table.add_column(t(f"approval_desk.col_{column}"), key=column)
-        for row in rows:
-            table.add_row(*list_cells(row, columns, self.names, now), key=row["form_id"])
+        # When the list pane is narrow the marketer, then the branch, give way to the tier
+        # change; the detail beside the list names both.
+        optional = [columns.index(c) for c in ("marketer", "branch") if c in columns]
+        fill_table(
+            table,
+            [t(f"approval_desk.col_{column}") for column in columns],
+            [(row.form_id, list_cells(row, columns, self.names, now)) for row in rows],
+            drop_to_fit=optional,
+            keys=columns,
+        )
         if keep in ids:
             table.move_cursor(row=ids.index(keep), animate=False)
         elif ids:  # the form it was on was decided: stay at the same place in the queue
@@ -296,8 +245,9 @@ class ApprovalDeskScreen(DeskDecisions, Screen[None]):
             scope = t("approval_desk.scope_all")
         else:
             scope = t("approval_desk.scope_branch", branch=self.scope)
-        self.query_one("#desk-scope", Static).update(t(
-            "approval_desk.scope", scope=scope, waiting=len(self.queue), photos=len(self.photos)))
+        self.query_one("#desk-scope", Static).update(
+            t("approval_desk.scope", scope=scope, waiting=len(self.queue), photos=len(self.photos))
+        )
 
     def tick(self) -> None:
         """Refresh the waiting times (and the detail's) from the clock: no database call."""
@@ -307,7 +257,7 @@ class ApprovalDeskScreen(DeskDecisions, Screen[None]):
         now = self.now()
         for row in self.queue:
             try:
-                table.update_cell(row["form_id"], "wait", wait_cell(row, now))
+                table.update_cell(row.form_id, "wait", wait_cell(row, now))
             except Exception:  # noqa: BLE001 - a row replaced by a reload meanwhile
                 continue
         self._show_detail()
@@ -337,23 +287,24 @@ class ApprovalDeskScreen(DeskDecisions, Screen[None]):
             self._show_detail()
         self.load_detail(form_id)
 
-    @work(thread=True, exclusive=True, group="approval-desk-detail", exit_on_error=False)
     def load_detail(self, form_id: str) -> None:
-        try:
-            services = self.app.get_services()
+        def shown(detail: FormDetail | None) -> None:
+            if form_id == self.current_id:
+                self.detail = detail
+                self._show_detail()
+
+        def load(services: Services) -> FormDetail | None:
             from upgradecamp.queries.forms import form_detail
 
-            detail = form_detail(services.engine, form_id)
-        except Exception as exc:  # shown on screen; the next log change reloads
-            self.post_message(DeskProblem(describe_error(exc)))
-            return
-        self.post_message(DetailLoaded(form_id, detail))
+            return form_detail(services.engine, form_id)
 
-    def on_detail_loaded(self, message: DetailLoaded) -> None:
-        if message.form_id != self.current_id:
-            return
-        self.detail = message.detail
-        self._show_detail()
+        run_in_thread(
+            self,
+            load,
+            shown,
+            lambda failure: self._say(failure.text, error=True),
+            group="approval-desk-detail",
+        )
 
     def _show_detail(self) -> None:
         head = self.query_one("#detail-head", Static)
@@ -364,10 +315,13 @@ class ApprovalDeskScreen(DeskDecisions, Screen[None]):
             if not self.loaded:
                 text = t("approval_desk.loading")
             elif row is None:
-                text = t("approval_desk.queue_empty" if self.view == "queue"
-                         else "approval_desk.photo_empty")
+                text = t(
+                    "approval_desk.queue_empty"
+                    if self.view == "queue"
+                    else "approval_desk.photo_empty"
+                )
             else:
-                text = t("approval_desk.loading_form", form=row["form_id"])
+                text = t("approval_desk.loading_form", form=row.form_id)
             head.update(text)
             lines.update("")
             foot.update("")
@@ -377,13 +331,8 @@ class ApprovalDeskScreen(DeskDecisions, Screen[None]):
         lines.update(detail_lines(self.detail, self.names))
         foot.update(detail_foot(self.detail, self.names, now))
 
-    def highlighted(self) -> dict[str, Any] | None:
-        return next((r for r in self.rows() if r["form_id"] == self.current_id), None)
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        view = self.query_one("#desk-message", Static)
-        view.update(text)
-        view.set_class(error, "-error")
+    def highlighted(self) -> FormSummary | None:
+        return next((r for r in self.rows() if r.form_id == self.current_id), None)
 
     # -- views ----------------------------------------------------------------------------------
     def action_toggle_view(self) -> None:
@@ -394,6 +343,3 @@ class ApprovalDeskScreen(DeskDecisions, Screen[None]):
         self._say("")
         self._fill_table()
         self.action_reload()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -9,35 +9,33 @@ the screen that shows both is `approval_desk.py`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from upgradecamp.domain.clock import business_date, parse_instant, to_local
+from upgradecamp.domain.errors import BadInput
 from upgradecamp.tui import i18n
-from upgradecamp.tui.i18n import t
+from upgradecamp.tui.i18n import client_name, t
 from upgradecamp.tui.widgets import fit
+
+if TYPE_CHECKING:
+    from upgradecamp.queries.forms import FormSummary
 
 LONG_WAIT_MINUTES = 10  # from here on the waiting time is shown in red
 # Cell limits of the list's text columns.
 CLIENT_CELLS, MARKETER_CELLS, TIER_CELLS = 10, 8, 22
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-Clock = Callable[[], datetime]
 
 
 def parse_time(text: str | None) -> datetime | None:
     if not text:
         return None
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
+        return parse_instant(text)
+    except BadInput:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def waiting_minutes(submitted_at: str | None, now: datetime) -> int:
@@ -63,8 +61,8 @@ def clock_text(text: str | None, now: datetime) -> str:
     when = parse_time(text)
     if when is None:
         return ""
-    local = when.astimezone(SHANGHAI)
-    if local.date() == now.astimezone(SHANGHAI).date():
+    local = to_local(when)
+    if local.date() == business_date(now):
         return local.strftime("%H:%M")
     return local.strftime("%m-%d %H:%M")
 
@@ -77,21 +75,22 @@ def money(text: str | Decimal | None) -> str:
 
 
 class Names:
-    """Products, fixed actions and tiers as the user reads them: Chinese names in Chinese,
-    codes in English (the rule files name products in Chinese only)."""
+    """Products, fixed actions and tiers as the user reads them, in the language the desk
+    loaded them in (`i18n.name_of`: the rule file's English name, else the code)."""
 
-    def __init__(self, products: dict[str, str] | None = None,
-                 actions: dict[str, str] | None = None,
-                 tiers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        products: dict[str, str] | None = None,
+        actions: dict[str, str] | None = None,
+        tiers: dict[str, str] | None = None,
+    ) -> None:
         self.products = products or {}
         self.actions = actions or {}
         self.tiers = tiers or {}
 
     @staticmethod
     def _pick(names: dict[str, str], code: str) -> str:
-        if i18n.language() == "zh_CN":
-            return names.get(code, code)
-        return code
+        return names.get(code, code)
 
     def product(self, code: str) -> str:
         return self._pick(self.products, code)
@@ -108,9 +107,9 @@ def status_name(status: str) -> str:
     return t(key) if i18n.has(key) else status
 
 
-def tier_change(row: dict[str, Any], names: Names) -> str:
+def tier_change(before: str | None, after: str | None, names: Names) -> str:
     """'potential → gold', or just 'potential' when the form does not change the tier."""
-    before, after = row.get("tier_before") or "", row.get("tier_after") or ""
+    before, after = before or "", after or ""
     if before == after:
         return names.tier(before)
     return f"{names.tier(before)} → {names.tier(after)}"
@@ -126,32 +125,30 @@ def list_columns(view: str, scope: str | None) -> list[str]:
     return [*columns, "client", "marketer", "points", "tier"]
 
 
-def list_cells(row: dict[str, Any], columns: list[str], names: Names,
-               now: datetime) -> list[Text]:
+def list_cells(row: FormSummary, columns: list[str], names: Names, now: datetime) -> list[Text]:
     cells = []
     for column in columns:
         if column == "wait":
             cells.append(wait_cell(row, now))
         elif column == "approved":
-            cells.append(Text(clock_text(row.get("decided_at"), now)))
+            cells.append(Text(clock_text(row.decided_at, now)))
         elif column == "branch":
-            cells.append(Text(str(row.get("branch") or "")))
+            cells.append(Text(str(row.branch or "")))
         elif column == "client":
-            cells.append(Text(fit(str(row.get("client_name") or row["client_id"]),
-                                  CLIENT_CELLS).rstrip()))
+            cells.append(
+                Text(fit(client_name(str(row.client_name or row.client_id)), CLIENT_CELLS).rstrip())
+            )
         elif column == "marketer":
-            cells.append(Text(fit(str(row.get("marketer_name") or row.get("marketer")),
-                                  MARKETER_CELLS).rstrip()))
+            cells.append(Text(fit(str(row.marketer_name or row.marketer), MARKETER_CELLS).rstrip()))
         elif column == "points":
-            cells.append(Text(f"{int(row.get('points') or 0):,}", justify="right"))
+            cells.append(Text(f"{int(row.points or 0):,}", justify="right"))
         else:
-            rises = row.get("tier_before") != row.get("tier_after")
-            cells.append(Text(fit(tier_change(row, names), TIER_CELLS).rstrip(),
-                              style="bold" if rises else ""))
+            rises = row.tier_before != row.tier_after
+            tiers = tier_change(row.tier_before, row.tier_after, names)
+            cells.append(Text(fit(tiers, TIER_CELLS).rstrip(), style="bold" if rises else ""))
     return cells
 
 
-def wait_cell(row: dict[str, Any], now: datetime) -> Text:
-    minutes = waiting_minutes(row.get("submitted_at"), now)
-    return Text(waiting_text(minutes), style="bold red" if minutes >= LONG_WAIT_MINUTES
-                else "")
+def wait_cell(row: FormSummary, now: datetime) -> Text:
+    minutes = waiting_minutes(row.submitted_at, now)
+    return Text(waiting_text(minutes), style="bold red" if minutes >= LONG_WAIT_MINUTES else "")

@@ -10,37 +10,30 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Checkbox, Input, Static, TextArea
 
-from upgradecamp.tui.app import describe_error
+from upgradecamp.i18n import name_of
+from upgradecamp.tui.errors import describe_error
 from upgradecamp.tui.i18n import t
 from upgradecamp.tui.widgets import fit
 from upgradecamp.tui.widgets.status_bar import StatusBar
+from upgradecamp.tui.workers import run_in_thread
 
 if TYPE_CHECKING:
     from upgradecamp.domain.calculator import Calculation
     from upgradecamp.domain.rules import RuleSet
     from upgradecamp.domain.staff import Actor
     from upgradecamp.domain.tiers import TierLadder
+    from upgradecamp.service.bus import Services
 
 
 def money(amount: Decimal) -> str:
     return f"{amount:,.2f}"
-
-
-class RulesLoaded(Message):
-    def __init__(self, rule_set: RuleSet | None, ladder: TierLadder | None,
-                 problem: str | None = None) -> None:
-        super().__init__()
-        self.rule_set = rule_set
-        self.ladder = ladder
-        self.problem = problem
 
 
 class CalculatorScreen(Screen[None]):
@@ -63,7 +56,7 @@ class CalculatorScreen(Screen[None]):
         yield Static(t("calc.title"), id="calc-title", classes="screen-title", markup=False)
         with Horizontal(id="calc-top"):
             yield Static(t("calc.aum"), classes="calc-label", markup=False)
-            yield Input(placeholder="120000", id="calc-aum", restrict=r"[0-9,.]*")
+            yield Input(placeholder="120000", id="calc-aum", restrict=r"[0-9,.万]*")
             yield Checkbox(t("calc.on_site"), value=True, id="calc-on-site")
         yield Horizontal(id="calc-actions")
         with Horizontal(id="calc-body"):
@@ -80,31 +73,35 @@ class CalculatorScreen(Screen[None]):
     def on_mount(self) -> None:
         self.load_rules()
 
-    @work(thread=True, exclusive=True, group="calc-rules", exit_on_error=False)
     def load_rules(self) -> None:
-        try:
-            services = self.app.get_services()
+        def load(services: Services) -> tuple[RuleSet | None, TierLadder | None, str | None]:
             from upgradecamp.queries import rules_in_force
 
             _all, ladder, current = rules_in_force(services.engine, services.clock())
-        except Exception as exc:  # shown on screen; the marketer can go back and retry
-            self.post_message(RulesLoaded(None, None, describe_error(exc)))
-            return
-        self.post_message(RulesLoaded(current, ladder,
-                                      None if current else t("calc.no_rules")))
+            return current, ladder, None if current else t("calc.no_rules")
 
-    def on_rules_loaded(self, message: RulesLoaded) -> None:
-        if message.problem:
-            self.query_one("#calc-result", Static).update(message.problem)
+        run_in_thread(
+            self,
+            load,
+            self._rules_loaded,
+            lambda failure: self._rules_loaded((None, None, failure.text)),
+            group="calc-rules",
+        )
+
+    def _rules_loaded(self, loaded: tuple[RuleSet | None, TierLadder | None, str | None]) -> None:
+        rule_set, ladder, problem = loaded
+        if problem:
+            self.query_one("#calc-result", Static).update(problem)
             self.query_one("#calc-result", Static).add_class("-error")
             return
-        self.rule_set, self.ladder = message.rule_set, message.ladder
+        self.rule_set, self.ladder = rule_set, ladder
         assert self.rule_set is not None
         self.query_one("#calc-title", Static).update(
-            t("calc.title_version", version=self.rule_set.version))
+            t("calc.title_version", version=self.rule_set.version)
+        )
         actions = self.query_one("#calc-actions", Horizontal)
         for code, action in self.rule_set.actions.items():
-            actions.mount(Checkbox(f"{action.name_zh} +{action.points}", id=f"action-{code}"))
+            actions.mount(Checkbox(f"{name_of(action)} +{action.points}", id=f"action-{code}"))
         self.recalculate()
 
     # -- input --------------------------------------------------------------------------------
@@ -122,7 +119,9 @@ class CalculatorScreen(Screen[None]):
 
     # -- pricing ------------------------------------------------------------------------------
     def _aum(self) -> Decimal | None:
-        raw = self.query_one("#calc-aum", Input).value.replace(",", "").strip()
+        from upgradecamp.domain.form_text import in_yuan
+
+        raw = in_yuan(self.query_one("#calc-aum", Input).value.replace(",", "").strip())
         if not raw:
             return Decimal(0)
         try:
@@ -141,18 +140,24 @@ class CalculatorScreen(Screen[None]):
         result = self.query_one("#calc-result", Static)
         problems_view = self.query_one("#calc-problems", Static)
         aum = self._aum()
-        lines, problems = parse_form_text(self.query_one("#calc-lines", TextArea).text,
-                                          self.rule_set)
-        problems_view.update("\n".join(t("calc.line_problem", number=p.number,
-                                          message=describe_error(p.error))
-                                        for p in problems))
+        lines, problems = parse_form_text(
+            self.query_one("#calc-lines", TextArea).text, self.rule_set
+        )
+        problems_view.update(
+            "\n".join(
+                t("calc.line_problem", number=p.number, message=describe_error(p.error))
+                for p in problems
+            )
+        )
         if aum is None:
             result.update(t("calc.bad_aum"))
             result.add_class("-error")
             return
-        actions = [code for code in self.rule_set.actions
-                   if self.query(f"#action-{code}") and
-                   self.query_one(f"#action-{code}", Checkbox).value]
+        actions = [
+            code
+            for code in self.rule_set.actions
+            if self.query(f"#action-{code}") and self.query_one(f"#action-{code}", Checkbox).value
+        ]
         on_site = self.query_one("#calc-on-site", Checkbox).value
         try:
             calc = calculate(self.rule_set, self.ladder, aum, lines, actions, on_site)
@@ -166,28 +171,30 @@ class CalculatorScreen(Screen[None]):
 
     def render_result(self, calc: Calculation) -> str:
         rows = [
-            t("calc.converted", amount=money(calc.converted_aum),
-              delta=money(calc.converted_delta)),
+            t(
+                "calc.converted",
+                amount=money(calc.converted_aum),
+                delta=money(calc.converted_delta),
+            ),
             t("calc.points", points=f"{calc.points:,}"),
-            t("calc.tier", tier=calc.tier.name_zh, code=calc.tier.code),
+            t("calc.tier", tier=name_of(calc.tier), code=calc.tier.code),
         ]
         assert self.rule_set is not None
         for line in calc.lines:
-            name = self.rule_set.products[line.product].name_zh
+            name = name_of(self.rule_set.products[line.product])
             rows.append(f"  {fit(name, 12)} {money(line.converted_delta):>14} {line.points:>7,}")
         for code, points in calc.actions:
-            rows.append(f"  {fit(self.rule_set.actions[code].name_zh, 12)} {'':>14} "
-                        f"{points:>7,}")
+            rows.append(f"  {fit(name_of(self.rule_set.actions[code]), 12)} {'':>14} {points:>7,}")
         if calc.next_tier is None:
             rows.append(t("calc.top"))
         else:
-            rows.append(t("calc.gap", tier=calc.next_tier.name_zh, gap=money(calc.gap)))
+            rows.append(t("calc.gap", tier=name_of(calc.next_tier), gap=money(calc.gap)))
             rows.append(t("calc.proposals"))
             # Products needing the same amount share a line, smallest amount first, so the
             # whole list fits an 80×24 terminal.
             grouped: dict[Decimal, list[str]] = {}
             for code, amount in calc.proposals.items():
-                grouped.setdefault(amount, []).append(self.rule_set.products[code].name_zh)
+                grouped.setdefault(amount, []).append(name_of(self.rule_set.products[code]))
             for amount in sorted(grouped):
                 rows.append(f"  {money(amount):>12}  {'/'.join(grouped[amount])}")
         return "\n".join(rows)

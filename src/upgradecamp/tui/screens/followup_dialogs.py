@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,44 +22,14 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from upgradecamp.tui.i18n import role_name, t
+from upgradecamp.tui.stylesheets import stylesheet
 from upgradecamp.tui.widgets import fit
+
+if TYPE_CHECKING:
+    from upgradecamp.queries.sessions import StaffChoice
 
 NOTE_LENGTH = 200
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-_BOX_CSS = """
-    {name} {{
-        align: center middle;
-    }}
-    {name} .fu-box {{
-        width: 72;
-        max-width: 96%;
-        height: auto;
-        max-height: 96%;
-        padding: 0 1;
-        border: thick $primary;
-        background: $surface;
-    }}
-    {name} .fu-box-title {{
-        text-style: bold;
-        height: auto;
-    }}
-    {name} .fu-hint {{
-        height: auto;
-        color: $text-muted;
-    }}
-    {name} .fu-problem {{
-        height: auto;
-        min-height: 1;
-    }}
-    {name} .fu-problem.-ok {{
-        color: $success;
-    }}
-    {name} .fu-keys {{
-        height: auto;
-        color: $text-muted;
-    }}
-"""
 
 
 def parse_due(text: str, today: date, current: date | None) -> tuple[date | None, str]:
@@ -84,7 +54,7 @@ class NoteScreen(ModalScreen[str | None]):
 
     AUTO_FOCUS = "#note-input"
     BINDINGS = [Binding("escape", "back", show=False, id="followup_desk.note_back")]
-    DEFAULT_CSS = _BOX_CSS.format(name="NoteScreen")
+    DEFAULT_CSS = stylesheet("note_screen")
 
     def __init__(self, title: str, summary: str) -> None:
         super().__init__()
@@ -96,8 +66,11 @@ class NoteScreen(ModalScreen[str | None]):
             yield Static(self.title_text, classes="fu-box-title", markup=False)
             yield Static(self.summary, id="note-summary", classes="fu-hint", markup=False)
             yield Static(t("followup_desk.note_label"), markup=False)
-            yield Input(placeholder=t("followup_desk.note_placeholder"), max_length=NOTE_LENGTH,
-                        id="note-input")
+            yield Input(
+                placeholder=t("followup_desk.note_placeholder"),
+                max_length=NOTE_LENGTH,
+                id="note-input",
+            )
             yield Static(t("followup_desk.note_keys"), classes="fu-keys", markup=False)
 
     @on(Input.Submitted, "#note-input")
@@ -119,11 +92,7 @@ class RescheduleScreen(ModalScreen[NewDue | None]):
 
     AUTO_FOCUS = "#reschedule-date"
     BINDINGS = [Binding("escape", "back", show=False, id="followup_desk.reschedule_back")]
-    DEFAULT_CSS = _BOX_CSS.format(name="RescheduleScreen") + """
-    RescheduleScreen #reschedule-date {
-        width: 20;
-    }
-    """
+    DEFAULT_CSS = stylesheet("reschedule_screen")
 
     def __init__(self, title: str, summary: str, today: date, current: date | None) -> None:
         super().__init__()
@@ -137,15 +106,22 @@ class RescheduleScreen(ModalScreen[NewDue | None]):
         with Vertical(classes="fu-box"):
             yield Static(self.title_text, classes="fu-box-title", markup=False)
             yield Static(self.summary, classes="fu-hint", markup=False)
-            yield Static(t("followup_desk.reschedule_now", due=current,
-                           today=self.today.isoformat()), classes="fu-hint", markup=False)
+            yield Static(
+                t("followup_desk.reschedule_now", due=current, today=self.today.isoformat()),
+                classes="fu-hint",
+                markup=False,
+            )
             yield Static(t("followup_desk.date_label"), markup=False)
-            yield Input(placeholder="YYYY-MM-DD", max_length=10, restrict=r"[0-9-]*",
-                        id="reschedule-date")
+            yield Input(
+                placeholder="YYYY-MM-DD", max_length=10, restrict=r"[0-9-]*", id="reschedule-date"
+            )
             yield Static("", id="reschedule-problem", classes="fu-problem", markup=False)
             yield Static(t("followup_desk.reason_label"), markup=False)
-            yield Input(placeholder=t("followup_desk.reason_placeholder"),
-                        max_length=NOTE_LENGTH, id="reschedule-reason")
+            yield Input(
+                placeholder=t("followup_desk.reason_placeholder"),
+                max_length=NOTE_LENGTH,
+                id="reschedule-reason",
+            )
             yield Static(t("followup_desk.reschedule_keys"), classes="fu-keys", markup=False)
 
     @on(Input.Changed, "#reschedule-date")
@@ -181,19 +157,22 @@ class RescheduleScreen(ModalScreen[NewDue | None]):
         self.dismiss(None)
 
 
-def reassign_choices(staff: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def reassign_choices(staff: list[StaffChoice]) -> list[StaffChoice]:
     """The branch's staff who may take a follow-up over: those who work follow-ups
     (marketers) first, then those who manage them; by code."""
     from upgradecamp.domain.staff import Actor
 
-    chosen = [m for m in staff
-              if Actor(code=m["code"], role=m["role"]).may("followups.work")
-              or Actor(code=m["code"], role=m["role"]).may("followups.manage")]
+    chosen = [
+        m
+        for m in staff
+        if Actor(code=m["code"], role=m["role"]).may("followups.work")
+        or Actor(code=m["code"], role=m["role"]).may("followups.manage")
+    ]
     chosen.sort(key=lambda m: (m["role"] != "marketer", m["code"]))
     return chosen
 
 
-def staff_label(member: dict[str, Any], current: str) -> str:
+def staff_label(member: StaffChoice, current: str) -> str:
     name = fit(str(member.get("name") or ""), 10)
     label = f"{member['code']:<8} {name} {role_name(str(member.get('role') or ''))}"
     if member["code"] == current:
@@ -206,15 +185,17 @@ class ReassignScreen(ModalScreen[str | None]):
 
     AUTO_FOCUS = "#reassign-staff"
     BINDINGS = [Binding("escape", "back", show=False, id="followup_desk.reassign_back")]
-    DEFAULT_CSS = _BOX_CSS.format(name="ReassignScreen") + """
-    ReassignScreen #reassign-staff {
-        height: auto;
-        max-height: 12;
-    }
-    """
+    DEFAULT_CSS = stylesheet("reassign_screen")
 
-    def __init__(self, title: str, summary: str, staff: list[dict[str, Any]],
-                 current: str, current_name: str, branch: str) -> None:
+    def __init__(
+        self,
+        title: str,
+        summary: str,
+        staff: list[StaffChoice],
+        current: str,
+        current_name: str,
+        branch: str,
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.summary = summary
@@ -228,14 +209,32 @@ class ReassignScreen(ModalScreen[str | None]):
         with Vertical(classes="fu-box"):
             yield Static(self.title_text, classes="fu-box-title", markup=False)
             yield Static(self.summary, classes="fu-hint", markup=False)
-            yield Static(t("followup_desk.reassign_now", name=self.current_name,
-                           code=self.current, branch=self.branch), markup=False)
-            yield OptionList(*(Option(Content(staff_label(m, self.current)), id=m["code"],
-                                      disabled=m["code"] == self.current)
-                               for m in self.staff), id="reassign-staff")
+            yield Static(
+                t(
+                    "followup_desk.reassign_now",
+                    name=self.current_name,
+                    code=self.current,
+                    branch=self.branch,
+                ),
+                markup=False,
+            )
+            yield OptionList(
+                *(
+                    Option(
+                        Content(staff_label(m, self.current)),
+                        id=m["code"],
+                        disabled=m["code"] == self.current,
+                    )
+                    for m in self.staff
+                ),
+                id="reassign-staff",
+            )
             if not others:
-                yield Static(t("followup_desk.reassign_none", branch=self.branch),
-                             classes="fu-problem -error", markup=False)
+                yield Static(
+                    t("followup_desk.reassign_none", branch=self.branch),
+                    classes="fu-problem -error",
+                    markup=False,
+                )
             yield Static(t("followup_desk.reassign_keys"), classes="fu-keys", markup=False)
 
     def on_mount(self) -> None:

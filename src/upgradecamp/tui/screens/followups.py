@@ -18,19 +18,17 @@ due date, new assignee) are `followup_dialogs.py`'s.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
-from textual.screen import Screen
+from textual.events import Resize
 from textual.widgets import DataTable, Static
 
-from upgradecamp.tui.app import LogAdvanced, describe_error
+from upgradecamp.domain.clock import business_date
 from upgradecamp.tui.i18n import t
 from upgradecamp.tui.screens.followup_cells import (
-    Rows,
     as_date,
     client_of,
     columns,
@@ -54,71 +52,42 @@ from upgradecamp.tui.screens.followup_dialogs import (
     RescheduleScreen,
     reassign_choices,
 )
+from upgradecamp.tui.screens.live import LiveScreen
+from upgradecamp.tui.stylesheets import stylesheet
+from upgradecamp.tui.widgets.keys_line import KeysLine
+from upgradecamp.tui.widgets.message_line import MessageLine
 from upgradecamp.tui.widgets.status_bar import StatusBar
-from upgradecamp.tui.widgets.tables import table_key
+from upgradecamp.tui.widgets.tables import fill_table, table_key
+from upgradecamp.tui.workers import Failure, clock_of, in_place, run_in_thread
 
 if TYPE_CHECKING:
     from upgradecamp.domain.commands import Command
     from upgradecamp.domain.staff import Actor
+    from upgradecamp.queries.followups import FollowUpLine
+    from upgradecamp.queries.sessions import StaffChoice
+    from upgradecamp.service.bus import Services
+    from upgradecamp.tui.screens.followup_cells import Rows
 
-RETRY_SECONDS = 2.0
 OUTCOMES = ("reached", "not_reached", "converted", "declined")  # keys 1..4
 
 
-# -- messages from the workers --------------------------------------------------------------
-class FollowUpsLoaded(Message):
-    def __init__(self, rows: Rows, today: date) -> None:
-        super().__init__()
-        self.rows = rows
-        self.today = today
-
-
-class DeskProblem(Message):
-    """A load or a command failed; `text` is in the user's language."""
-
-    def __init__(self, text: str, loading: bool = False) -> None:
-        super().__init__()
-        self.text = text
-        self.loading = loading
-
-
-class CommandDone(Message):
-    def __init__(self, text: str, next_id: str | None) -> None:
-        super().__init__()
-        self.text = text
-        self.next_id = next_id
-
-
-class StaffLoaded(Message):
-    def __init__(self, followup: dict[str, Any], staff: Rows) -> None:
-        super().__init__()
-        self.followup = followup
-        self.staff = staff
-
-
 # -- the desk -------------------------------------------------------------------------------
-class FollowUpsScreen(Screen[None]):
+class FollowUpsScreen(LiveScreen):
     """Open follow-ups, overdue first; outcomes, reschedules and reassignments by keys."""
 
     AUTO_FOCUS = "#fu-table"
     BINDINGS = [
-        *(Binding(str(n), f"outcome('{outcome}')", show=False, id=f"followup_desk.{outcome}")
-          for n, outcome in enumerate(OUTCOMES, 1)),
+        *(
+            Binding(str(n), f"outcome('{outcome}')", show=False, id=f"followup_desk.{outcome}")
+            for n, outcome in enumerate(OUTCOMES, 1)
+        ),
         Binding("d", "reschedule", show=False, id="followup_desk.reschedule"),
         Binding("a", "reassign", show=False, id="followup_desk.reassign"),
         Binding("f", "next_assignee", show=False, id="followup_desk.assignee"),
         Binding("h", "toggle_done", show=False, id="followup_desk.done"),
         Binding("escape", "back", show=False, id="followup_desk.back"),
     ]
-    DEFAULT_CSS = """
-    FollowUpsScreen #fu-scope { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap;
-                                text-overflow: ellipsis; }
-    FollowUpsScreen #fu-table { height: 1fr; }
-    FollowUpsScreen #fu-detail { height: auto; max-height: 4; padding: 0 1;
-                                 border-top: hkey $panel; }
-    FollowUpsScreen #fu-message { height: auto; max-height: 2; padding: 0 1; }
-    FollowUpsScreen #fu-keys { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
-    """
+    DEFAULT_CSS = stylesheet("follow_ups_screen")
 
     def __init__(self, actor: Actor) -> None:
         super().__init__()
@@ -143,90 +112,101 @@ class FollowUpsScreen(Screen[None]):
         self.busy = False
 
     def compose(self) -> ComposeResult:
-        yield Static(t("followup_desk.title"), id="fu-title", classes="screen-title",
-                     markup=False)
+        yield Static(t("followup_desk.title"), id="fu-title", classes="screen-title", markup=False)
         yield Static(t("followup_desk.loading"), id="fu-scope", markup=False)
         yield DataTable(id="fu-table", cursor_type="row", zebra_stripes=True)
         yield Static(t("followup_desk.loading"), id="fu-detail", markup=False)
-        yield Static("", id="fu-message", markup=False)
+        yield MessageLine(id="fu-message")
         keys = "followup_desk.keys_manage" if self.manager else "followup_desk.keys_mine"
-        yield Static(t(keys), id="fu-keys", markup=False)
+        yield KeysLine(t(keys), t(f"{keys}_short"), id="fu-keys")
         yield StatusBar()
 
     def on_mount(self) -> None:
-        self.action_reload()
-
-    def on_screen_resume(self) -> None:
-        if self.loaded:
-            self.action_reload()
-
-    def on_log_advanced(self, _message: LogAdvanced) -> None:
         self.action_reload()
 
     # -- loading --------------------------------------------------------------------------------
     def action_reload(self) -> None:
         self.load(self.show_done)
 
-    @work(thread=True, exclusive=True, group="followup-desk-load", exit_on_error=False)
     def load(self, show_done: bool) -> None:
-        try:
-            services = self.app.get_services()
-            from upgradecamp.domain.rules import business_date
+        def load(services: Services) -> tuple[Rows, date]:
             from upgradecamp.queries import followups
 
             today = business_date(services.clock())
             if self.mine:
-                rows = followups.my_followups(services.engine, self.actor.code, today=today,
-                                              include_done=show_done)
-            else:
-                rows = open_first(list(followups.list_followups(
-                    services.engine, branch=self.branch, status=None if show_done else "open",
-                    today=today)))
-        except Exception as exc:  # shown on screen; a retry or the next log change reloads
-            self.post_message(DeskProblem(describe_error(exc), loading=True))
-            return
-        self.post_message(FollowUpsLoaded(rows, today))
+                return followups.my_followups(
+                    services.engine,
+                    self.actor.code,
+                    today=today,
+                    include_done=show_done,
+                    viewer=self.actor,
+                ), today
+            return open_first(
+                list(
+                    followups.list_followups(
+                        services.engine,
+                        branch=self.branch,
+                        status=None if show_done else "open",
+                        today=today,
+                        viewer=self.actor,
+                    )
+                )
+            ), today
 
-    def on_follow_ups_loaded(self, message: FollowUpsLoaded) -> None:
+        run_in_thread(self, load, self._loaded, self._load_failed, group="followup-desk-load")
+
+    def _loaded(self, loaded: tuple[Rows, date]) -> None:
+        rows, self.today = loaded
         self.loaded = True
         if self.load_failed:
             self.load_failed = False
             self._say("")
-        self.today = message.today
-        self.names.update({str(r["assignee"]): str(r.get("assignee_name") or r["assignee"])
-                           for r in message.rows if r.get("assignee")})
-        self.rows = message.rows
+        self.names.update(
+            {str(r.assignee): str(r.assignee_name or r.assignee) for r in rows if r.assignee}
+        )
+        self.rows = rows
         self._fill_table()
 
-    def on_desk_problem(self, message: DeskProblem) -> None:
+    def _load_failed(self, failure: Failure) -> None:
         self.busy = False
-        self._say(message.text, error=True)
-        if message.loading:
-            self.load_failed = True
-            self.set_timer(RETRY_SECONDS, self.action_reload)
-        else:
-            self.action_reload()  # a refusal: what is shown may be out of date
+        self.load_failed = True
+        self.retry_soon(failure)
+
+    def _refused(self, failure: Failure) -> None:
+        self.busy = False
+        self._say(failure.text, error=True)
+        self.action_reload()  # a refusal: what is shown may be out of date
 
     # -- the table ------------------------------------------------------------------------------
     def _staff_name(self, code: str) -> str:
         return self.names.get(code) or code
 
+    def on_resize(self, _event: Resize) -> None:
+        if not in_place(self):
+            return
+        self._fill_table()  # the columns that fit change with the width
+
     def _fill_table(self) -> None:
         table = self.query_one("#fu-table", DataTable)
-        today = self.today or date.today()
-        self.shown = [r for r in self.rows
-                      if self.assignee is None or r.get("assignee") == self.assignee]
-        ids = [r["followup_id"] for r in self.shown]
+        today = self._today()
+        self.shown = [r for r in self.rows if self.assignee is None or r.assignee == self.assignee]
+        ids = [r.followup_id for r in self.shown]
         keep, index = self.current_id, self.current_index
         if self.target_id in ids:
             keep, self.target_id = self.target_id, None
-        table.clear(columns=True)
         shown = columns(self.mine)
-        for column in shown:
-            table.add_column(t(f"followup_desk.col_{column}"), key=column)
-        for row in self.shown:
-            table.add_row(*row_cells(row, today, shown, self._staff_name),
-                          key=row["followup_id"])
+        # On a narrow terminal the last note, the tries and the session give way: the
+        # detail under the table shows them for the highlighted follow-up.
+        optional = [shown.index(c) for c in ("note", "attempts", "session")]
+        fill_table(
+            table,
+            [t(f"followup_desk.col_{column}") for column in shown],
+            [
+                (row.followup_id, row_cells(row, today, shown, self._staff_name))
+                for row in self.shown
+            ],
+            drop_to_fit=optional,
+        )
         if keep in ids:
             table.move_cursor(row=ids.index(keep), animate=False)
         elif ids:  # the one it was on left the list: stay at the same place in it
@@ -235,9 +215,16 @@ class FollowUpsScreen(Screen[None]):
         self._current_changed()
 
     def _show_scope(self) -> None:
-        scope = scope_text(self.shown, self.today or date.today(), mine=self.mine,
-                           code=self.actor.code, branch=self.branch, assignee=self.assignee,
-                           staff_name=self._staff_name, show_done=self.show_done)
+        scope = scope_text(
+            self.shown,
+            self._today(),
+            mine=self.mine,
+            code=self.actor.code,
+            branch=self.branch,
+            assignee=self.assignee,
+            staff_name=self._staff_name,
+            show_done=self.show_done,
+        )
         self.query_one("#fu-scope", Static).update(scope)
 
     def _cursor_id(self) -> str | None:
@@ -254,8 +241,8 @@ class FollowUpsScreen(Screen[None]):
             self.current_index = self.query_one("#fu-table", DataTable).cursor_row
         self._show_detail()
 
-    def highlighted(self) -> dict[str, Any] | None:
-        return next((r for r in self.shown if r["followup_id"] == self.current_id), None)
+    def highlighted(self) -> FollowUpLine | None:
+        return next((r for r in self.shown if r.followup_id == self.current_id), None)
 
     def _show_detail(self) -> None:
         view = self.query_one("#fu-detail", Static)
@@ -264,31 +251,33 @@ class FollowUpsScreen(Screen[None]):
             if not self.loaded:
                 view.update(t("followup_desk.loading"))
             else:
-                view.update(t("followup_desk.empty_mine" if self.mine
-                              else "followup_desk.empty_branch"))
+                view.update(
+                    t("followup_desk.empty_mine" if self.mine else "followup_desk.empty_branch")
+                )
             return
         view.update(detail_text(row, self._staff_name))
 
-    def _say(self, text: str, *, error: bool = False) -> None:
-        view = self.query_one("#fu-message", Static)
-        view.update(text)
-        view.set_class(error, "-error")
-
     # -- working a follow-up --------------------------------------------------------------------
-    def _chosen_open(self) -> dict[str, Any] | None:
+    def _chosen_open(self) -> FollowUpLine | None:
         """The highlighted follow-up if it is open (else say why nothing happens)."""
         row = self.highlighted()
         if row is None:
             self._say(t("followup_desk.choose_first"), error=True)
             return None
         if not is_open(row):
-            self._say(t("followup_desk.closed_already",
-                        outcome=outcome_name(str(row.get("outcome") or ""))), error=True)
+            self._say(
+                t("followup_desk.closed_already", outcome=outcome_name(str(row.outcome or ""))),
+                error=True,
+            )
             return None
         return row
 
-    def _summary(self, row: dict[str, Any]) -> str:
-        return summary(row, self.today)
+    def _today(self) -> date:
+        """The business date of the last load, or by the services' clock before one."""
+        return self.today or business_date(clock_of(self.app))
+
+    def _summary(self, row: FollowUpLine) -> str:
+        return summary(row, self._today())
 
     def action_outcome(self, outcome: str) -> None:
         row = self._chosen_open()
@@ -302,12 +291,16 @@ class FollowUpsScreen(Screen[None]):
                 return
             client = client_of(row)
             if outcome == "not_reached":
-                text = t("followup_desk.recorded_open", client=client,
-                         tries=int(row.get("attempts") or 0) + 1)
+                text = t(
+                    "followup_desk.recorded_open", client=client, tries=int(row.attempts or 0) + 1
+                )
             else:
                 text = t("followup_desk.recorded", client=client, outcome=outcome_name(outcome))
-            self._run(RecordFollowUpOutcome(followup_id=row["followup_id"], outcome=outcome,
-                                            note=note), text, next_open_after(self.shown, row))
+            self._run(
+                RecordFollowUpOutcome(followup_id=row.followup_id, outcome=outcome, note=note),
+                text,
+                next_open_after(self.shown, row),
+            )
 
         title = t("followup_desk.note_title", outcome=outcome_name(outcome), client=client_of(row))
         self.app.push_screen(NoteScreen(title, self._summary(row)), noted)
@@ -323,13 +316,18 @@ class FollowUpsScreen(Screen[None]):
             if new is None:
                 return
             text = t("followup_desk.rescheduled", client=client_of(row), due=new.due.isoformat())
-            self._run(RescheduleFollowUp(followup_id=row["followup_id"],
-                                         due=new.due.isoformat(), reason=new.reason),
-                      text, row["followup_id"])
+            self._run(
+                RescheduleFollowUp(
+                    followup_id=row.followup_id, due=new.due.isoformat(), reason=new.reason
+                ),
+                text,
+                row.followup_id,
+            )
 
         title = t("followup_desk.reschedule_title", client=client_of(row))
-        self.app.push_screen(RescheduleScreen(title, self._summary(row), self.today,
-                                              as_date(row.get("due"))), chosen)
+        self.app.push_screen(
+            RescheduleScreen(title, self._summary(row), self.today, as_date(row.due)), chosen
+        )
 
     def action_reassign(self) -> None:
         if not self.manager:
@@ -341,58 +339,65 @@ class FollowUpsScreen(Screen[None]):
         self._say("")
         self.load_staff(row)
 
-    @work(thread=True, exclusive=True, group="followup-desk-staff", exit_on_error=False)
-    def load_staff(self, row: dict[str, Any]) -> None:
-        try:
-            services = self.app.get_services()
+    def load_staff(self, row: FollowUpLine) -> None:
+        def load(services: Services) -> list[StaffChoice]:
             from upgradecamp.queries.sessions import staff_of_branch
 
-            branch = str(row.get("branch") or self.branch or self.actor.branch or "")
-            staff = reassign_choices(staff_of_branch(services.engine, branch))
-        except Exception as exc:  # shown on screen
-            self.post_message(DeskProblem(describe_error(exc)))
-            return
-        self.post_message(StaffLoaded(row, staff))
+            branch = str(row.branch or self.branch or self.actor.branch or "")
+            return reassign_choices(staff_of_branch(services.engine, branch))
 
-    def on_staff_loaded(self, message: StaffLoaded) -> None:
-        row = message.followup
+        run_in_thread(
+            self,
+            load,
+            lambda staff: self._reassign(row, staff),
+            self._refused,
+            group="followup-desk-staff",
+        )
+
+    def _reassign(self, row: FollowUpLine, staff: list[StaffChoice]) -> None:
         from upgradecamp.domain.commands.followups import ReassignFollowUp
 
-        current = str(row.get("assignee") or "")
-        branch = str(row.get("branch") or self.branch or self.actor.branch or "")
+        current = str(row.assignee or "")
+        branch = str(row.branch or self.branch or self.actor.branch or "")
 
         def chosen(code: str | None) -> None:
             if code is None:
                 return
-            name = next((m["name"] for m in message.staff if m["code"] == code), code)
+            name = next((m["name"] for m in staff if m["code"] == code), code)
             self.names[code] = name
             text = t("followup_desk.reassigned", client=client_of(row), name=name, code=code)
-            self._run(ReassignFollowUp(followup_id=row["followup_id"], assignee=code), text,
-                      row["followup_id"])
+            self._run(
+                ReassignFollowUp(followup_id=row.followup_id, assignee=code), text, row.followup_id
+            )
 
         title = t("followup_desk.reassign_title", client=client_of(row))
-        self.app.push_screen(ReassignScreen(title, self._summary(row), message.staff, current,
-                                            self._staff_name(current), branch), chosen)
+        self.app.push_screen(
+            ReassignScreen(
+                title, self._summary(row), staff, current, self._staff_name(current), branch
+            ),
+            chosen,
+        )
 
     def _run(self, command: Command, done_text: str, next_id: str | None) -> None:
         self.busy = True
         self._say(t("followup_desk.working"))
         self.run_command(command, done_text, next_id)
 
-    @work(thread=True, group="followup-desk-command", exit_on_error=False)
     def run_command(self, command: Command, done_text: str, next_id: str | None) -> None:
-        try:
-            self.app.get_services().execute(command, self.actor)
-        except Exception as exc:  # the handler's refusal, said in the user's language
-            self.post_message(DeskProblem(describe_error(exc)))
-            return
-        self.post_message(CommandDone(done_text, next_id))
+        def done(_result: object) -> None:
+            self.busy = False
+            self._say(done_text)
+            self.target_id = next_id
+            self.action_reload()
 
-    def on_command_done(self, message: CommandDone) -> None:
-        self.busy = False
-        self._say(message.text)
-        self.target_id = message.next_id
-        self.action_reload()
+        run_in_thread(
+            self,
+            lambda services: services.execute(command, self.actor),
+            done,
+            self._refused,
+            group="followup-desk-command",
+            exclusive=False,
+        )
 
     # -- views ----------------------------------------------------------------------------------
     def action_toggle_done(self) -> None:
@@ -408,7 +413,3 @@ class FollowUpsScreen(Screen[None]):
         who = who_text(self.assignee, self._staff_name)
         self._say(t("followup_desk.filtered", who=who))
         self._fill_table()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-

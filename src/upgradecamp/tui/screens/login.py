@@ -1,97 +1,106 @@
 """Sign-in (登录): staff choose themselves from the list, then type their PIN.
 
 The list loads in a thread worker so the screen accepts keys at once: anything typed into the
-filter before the list arrives is kept and applied when it does. The PIN is checked by the same
+filter before the list arrives is kept and applied when it does. Enter moves to the PIN as the
+key arrives (`widgets/ordered_fields.py`), so a code, Enter and a PIN typed in one burst, even
+before the list is there, put the PIN in the masked field; the choice and the sign-in follow
+once the list has loaded. The PIN is checked by the same
 `VerifyPin` handler the CLI uses (it counts failures and locks after five); its message is shown
 here as is, the PIN field is cleared and the chosen staff member stays chosen.
+
+A demo database (one with a `DemoBuilt` event) also shows a panel of the demo's staff codes and
+PINs, drawn again from the demo's seed, so whoever opens a demo can sign in at once. A database
+made by `init` has no such event and never shows one.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Key
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from upgradecamp.tui.app import LogAdvanced, LogUnavailable, describe_error
 from upgradecamp.tui.i18n import role_name, t
+from upgradecamp.tui.messages import LogAdvanced, LogUnavailable
+from upgradecamp.tui.stylesheets import stylesheet
 from upgradecamp.tui.widgets import aligned, column_widths
+from upgradecamp.tui.widgets.ordered_fields import ENTER, OrderedFields, OrderedInput
 from upgradecamp.tui.widgets.status_bar import StatusBar
+from upgradecamp.tui.workers import Failure, desk_of, run_in_thread
 
 if TYPE_CHECKING:
     from upgradecamp.domain.staff import Actor
+    from upgradecamp.queries import StaffEntry
+    from upgradecamp.queries.staff import DemoCredential
+    from upgradecamp.service.bus import Services
 
 RETRY_SECONDS = 2.0
 # Column limits in cells: code, name, role, branch, locked marker.
 COLUMN_LIMITS = (12, 12, 12, 6, 8)
 
 
-class StaffLoaded(Message):
-    def __init__(self, staff: list[dict[str, Any]]) -> None:
-        super().__init__()
-        self.staff = staff
-
-
-class StaffLoadFailed(Message):
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-
-class SignInRefused(Message):
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-
-class SignInAccepted(Message):
-    def __init__(self, actor: Actor) -> None:
-        super().__init__()
-        self.actor = actor
-
-
-def staff_matches(member: dict[str, Any], text: str) -> bool:
+def staff_matches(member: StaffEntry, text: str) -> bool:
     """Whether a staff row matches the filter: code, name, role (code or name) or branch."""
     if not text:
         return True
-    haystack = " ".join([member["code"], member["name"], member["role"],
-                         role_name(member["role"]), member["branch"]]).lower()
+    haystack = " ".join(
+        [
+            member["code"],
+            member["name"],
+            member["role"],
+            role_name(member["role"]),
+            member["branch"],
+        ]
+    ).lower()
     return all(word in haystack for word in text.lower().split())
 
 
-class LoginScreen(Screen[None]):
+class LoginScreen(OrderedFields, Screen[None]):
     """Choose yourself, then enter your PIN."""
 
     AUTO_FOCUS = "#staff-filter"
+    DEFAULT_CSS = stylesheet("login_screen")
     BINDINGS = [
         Binding("escape", "back", show=False, id="login.back"),
         Binding("down", "to_list", show=False, id="login.to_list"),
+        ENTER,
     ]
+    FIELD_ORDER = ("staff-filter", "pin")
 
     def __init__(self) -> None:
         super().__init__()
-        self._staff: list[dict[str, Any]] | None = None
-        self._chosen: dict[str, Any] | None = None
+        self._staff: list[StaffEntry] | None = None
+        self._chosen: StaffEntry | None = None
         self._checking = False
+        self._choose_on_load = False  # Enter in the filter came before the list
+        self._pin_on_choice: str | None = None  # and a PIN's Enter too
 
     def compose(self) -> ComposeResult:
         yield Static(t("login.title"), id="login-title", classes="screen-title", markup=False)
-        with Vertical(id="login-body"):
-            yield Input(placeholder=t("login.filter_placeholder"), id="staff-filter")
-            yield Static("", id="staff-header", markup=False)
-            yield OptionList(id="staff-list")
-            yield Static(t("login.choose_first"), id="pin-label", markup=False)
-            yield Input(placeholder=t("login.pin_placeholder"), password=True, max_length=8,
-                        id="pin", disabled=True)
-            yield Static(t("login.loading"), id="login-message", markup=False)
+        with Horizontal(id="login-main"):
+            with Vertical(id="login-body"):
+                yield OrderedInput(placeholder=t("login.filter_placeholder"), id="staff-filter")
+                yield Static("", id="staff-header", markup=False)
+                yield OptionList(id="staff-list")
+                yield Static(t("login.choose_first"), id="pin-label", markup=False)
+                yield OrderedInput(
+                    placeholder=t("login.pin_placeholder"),
+                    password=True,
+                    max_length=8,
+                    id="pin",
+                    disabled=True,
+                )
+                yield Static(t("login.loading"), id="login-message", markup=False)
+            with VerticalScroll(id="demo-panel", can_focus=False):
+                yield Static(t("login_demo.hint"), id="demo-hint", markup=False)
+                yield Static("", id="demo-pins", markup=False)
         yield Static(t("login.keys"), id="keys", classes="keys", markup=False)
         yield StatusBar()
 
@@ -120,30 +129,47 @@ class LoginScreen(Screen[None]):
         if self._staff is None:
             self._say(message.text, error=True)
 
-    @work(thread=True, exclusive=True, group="login-staff", exit_on_error=False)
     def load_staff(self) -> None:
-        try:
-            services = self.app.get_services()
+        def load(services: Services) -> tuple[list[StaffEntry], list[DemoCredential]]:
             from upgradecamp.queries import staff_directory
+            from upgradecamp.queries.staff import demo_credentials
 
-            staff = staff_directory(services.engine)
-        except Exception as exc:  # shown on screen; the next log change reloads
-            self.post_message(StaffLoadFailed(describe_error(exc)))
-            return
-        self.post_message(StaffLoaded(staff))
+            return (
+                staff_directory(services.engine, services.clock()),
+                demo_credentials(services.engine, services.log),
+            )
 
-    def on_staff_loaded(self, message: StaffLoaded) -> None:
+        run_in_thread(self, load, self._staff_loaded, self._staff_load_failed, group="login-staff")
+
+    def _staff_loaded(self, loaded: tuple[list[StaffEntry], list[DemoCredential]]) -> None:
         first_load = self._staff is None
-        self._staff = message.staff
+        self._staff, demo = loaded
         self._show_staff()
+        self._show_demo(demo or [])
         if first_load and self._chosen is None:
             self._say("")
         if not self._staff:
             self._say(t("login.no_staff"), error=True)
+        if self._choose_on_load:
+            self._choose_on_load = False
+            self._choose_highlighted()
 
-    def on_staff_load_failed(self, message: StaffLoadFailed) -> None:
-        self._say(message.text, error=True)
+    def _staff_load_failed(self, failure: Failure) -> None:
+        self._say(failure.text, error=True)
         self.set_timer(RETRY_SECONDS, self.load_staff)
+
+    def _show_demo(self, demo: list[DemoCredential]) -> None:
+        panel = self.query_one("#demo-panel", VerticalScroll)
+        panel.display = bool(demo)
+        if not demo:
+            return
+        panel.border_title = t("login_demo.title")
+        rows = [[d.code, d.pin, role_name(d.role)] for d in demo]
+        header = [t("login.column_code"), t("login_demo.column_pin"), t("login.column_role")]
+        widths = column_widths([header, *rows], (10, 8, 12))
+        self.query_one("#demo-pins", Static).update(
+            "\n".join(aligned(row, widths) for row in [header, *rows])
+        )
 
     @on(Input.Changed, "#staff-filter")
     def _filter_changed(self) -> None:
@@ -154,17 +180,32 @@ class LoginScreen(Screen[None]):
             return
         text = self.query_one("#staff-filter", Input).value.strip()
         matches = [m for m in self._staff if staff_matches(m, text)]
-        header = [t("login.column_code"), t("login.column_name"), t("login.column_role"),
-                  t("login.column_branch"), ""]
-        rows = [[m["code"], m["name"], role_name(m["role"]), m["branch"],
-                 t("login.locked") if m.get("locked") else ""] for m in matches]
+        header = [
+            t("login.column_code"),
+            t("login.column_name"),
+            t("login.column_role"),
+            t("login.column_branch"),
+            "",
+        ]
+        rows = [
+            [
+                m["code"],
+                m["name"],
+                role_name(m["role"]),
+                m["branch"],
+                t("login.locked") if m.get("locked") else "",
+            ]
+            for m in matches
+        ]
         widths = column_widths([header, *rows], COLUMN_LIMITS)
         self.query_one("#staff-header", Static).update(aligned(header, widths))
         staff_list = self.query_one("#staff-list", OptionList)
         highlighted = staff_list.highlighted_option
         keep = highlighted.id if highlighted is not None else None
-        staff_list.set_options(Option(Content(aligned(row, widths)), id=m["code"])
-                               for m, row in zip(matches, rows, strict=True))
+        staff_list.set_options(
+            Option(Content(aligned(row, widths)), id=m["code"])
+            for m, row in zip(matches, rows, strict=True)
+        )
         codes = [m["code"] for m in matches]
         if keep in codes:
             staff_list.highlighted = codes.index(keep)
@@ -191,32 +232,57 @@ class LoginScreen(Screen[None]):
         if self.focused is self.query_one("#staff-filter"):
             self.query_one("#staff-list", OptionList).focus()
 
-    @on(Input.Submitted, "#staff-filter")
-    def _filter_submitted(self) -> None:
-        staff_list = self.query_one("#staff-list", OptionList)
-        option = staff_list.highlighted_option
+    def field_done(self, field_id: str, value: str) -> None:
+        """Enter in the filter chooses the highlighted match (once the list is there)."""
+        if field_id != "staff-filter":
+            return
+        if self._staff is None:
+            self._choose_on_load = True
+            self._say(t("login.loading"))
+            return
+        # Keys sent in a burst reach Enter before their Input.Changed messages: filter by what
+        # the field holds now, or Enter would choose from the list as it was a key ago.
+        self._show_staff()
+        self._choose_highlighted()
+
+    def _choose_highlighted(self) -> None:
+        option = self.query_one("#staff-list", OptionList).highlighted_option
         if option is None:
+            # The PIN field keeps the focus (a PIN typed next stays masked); Esc goes back.
+            self.query_one("#pin", Input).value = ""
+            self._pin_on_choice = None
             self._say(t("login.choose_first"), error=True)
             return
-        self._choose(option.id)
+        self._choose(option.id, keep_pin=True)
+        if self._pin_on_choice is not None:
+            pin, self._pin_on_choice = self._pin_on_choice, None
+            self._check_pin(pin)
 
     @on(OptionList.OptionSelected, "#staff-list")
     def _staff_selected(self, event: OptionList.OptionSelected) -> None:
         self._choose(event.option.id)
 
     # -- the PIN -----------------------------------------------------------------------------
-    def _choose(self, code: str | None) -> None:
+    def _choose(self, code: str | None, *, keep_pin: bool = False) -> None:
+        """Choose a staff member; `keep_pin` keeps what was typed into the PIN since Enter."""
         member = next((m for m in self._staff or () if m["code"] == code), None)
         if member is None:
             return
         self._chosen = member
-        self.query_one("#pin-label", Static).update(t(
-            "login.pin_for", code=member["code"], name=member["name"],
-            role=role_name(member["role"]), branch=member["branch"]))
+        self.query_one("#pin-label", Static).update(
+            t(
+                "login.pin_for",
+                code=member["code"],
+                name=member["name"],
+                role=role_name(member["role"]),
+                branch=member["branch"],
+            )
+        )
         pin = self.query_one("#pin", Input)
         pin.disabled = False
-        pin.value = ""
-        pin.focus()
+        if not keep_pin:
+            pin.value = ""
+            pin.focus()
         self._say("")
 
     def _forget_choice(self) -> None:
@@ -232,19 +298,26 @@ class LoginScreen(Screen[None]):
             self._say("")
             self.query_one("#staff-list", OptionList).focus()
             return
+        self._forget_choice()
+        self._choose_on_load, self._pin_on_choice = False, None
         staff_filter = self.query_one("#staff-filter", Input)
         staff_filter.value = ""
         staff_filter.focus()
 
-    @on(Input.Submitted, "#pin")
-    def _pin_submitted(self, event: Input.Submitted) -> None:
+    def fields_complete(self, values: dict[str, str]) -> None:
+        if self._chosen is None and self._choose_on_load:
+            self._pin_on_choice = values["pin"]  # signed in once the list has come
+            return
+        self._check_pin(values["pin"])
+
+    def _check_pin(self, value: str) -> None:
         if self._checking:
             return
-        pin = event.input
+        pin = self.query_one("#pin", Input)
         if self._chosen is None:
+            pin.value = ""
             self._say(t("login.choose_first"), error=True)
             return
-        value = event.value
         if not value:
             self._say(t("login.pin_empty"), error=True)
             return
@@ -256,34 +329,36 @@ class LoginScreen(Screen[None]):
         self._say(t("login.checking"))
         self.sign_in(self._chosen["code"], value)
 
-    @work(thread=True, exclusive=True, group="login-sign-in", exit_on_error=False)
     def sign_in(self, code: str, pin: str) -> None:
-        from upgradecamp.domain.commands import VerifyPin
-        from upgradecamp.domain.staff import Actor
+        def verify(services: Services) -> Actor:
+            from upgradecamp.domain.commands import VerifyPin
+            from upgradecamp.domain.staff import Actor
 
-        try:
-            services = self.app.get_services()
-            found = services.execute(VerifyPin(code=code, pin=pin, record_sign_in=True),
-                                     Actor(code=code, role="unverified"))
-        except Exception as exc:  # DomainError messages are shown as is, others explained
-            self.post_message(SignInRefused(describe_error(exc)))
-            return
-        self.post_message(SignInAccepted(Actor(code=found["code"], role=found["role"],
-                                               branch=found["branch"], name=found["name"])))
+            found = services.execute(
+                VerifyPin(code=code, pin=pin, record_sign_in=True),
+                Actor(code=code, role="unverified"),
+            )
+            return Actor(
+                code=found["code"], role=found["role"], branch=found["branch"], name=found["name"]
+            )
 
-    def on_sign_in_refused(self, message: SignInRefused) -> None:
+        run_in_thread(
+            self, verify, self._accepted, self._refused, group="login-sign-in", exclusive=False
+        )
+
+    def _refused(self, failure: Failure) -> None:
         self._checking = False
         pin = self.query_one("#pin", Input)
         pin.value = ""
         if self._chosen is not None:
             pin.focus()
-        self._say(t("login.refused", message=message.text), error=True)
+        self._say(t("login.refused", message=failure.text), error=True)
 
-    def on_sign_in_accepted(self, message: SignInAccepted) -> None:
+    def _accepted(self, actor: Actor) -> None:
         self._checking = False
         self.query_one("#pin", Input).value = ""
         self._say("")
-        self.app.signed_in(message.actor)
+        desk_of(self.app).signed_in(actor)
 
     def _say(self, text: str, *, error: bool = False) -> None:
         box = self.query_one("#login-message", Static)

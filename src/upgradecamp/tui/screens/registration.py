@@ -10,19 +10,19 @@ form is kept here, per form, while the marketer looks at another.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from upgradecamp.tui.app import LogAdvanced, describe_error
 from upgradecamp.tui.i18n import t
+from upgradecamp.tui.messages import LogAdvanced
 from upgradecamp.tui.screens.registration_form import FormScreen
 from upgradecamp.tui.screens.registration_parts import (
     Draft,
@@ -30,109 +30,34 @@ from upgradecamp.tui.screens.registration_parts import (
     short_form_id,
     status_name,
 )
-from upgradecamp.tui.widgets import aligned, column_widths
+from upgradecamp.tui.screens.registration_rows import (
+    attendee_matches,
+    attendee_rows,
+    form_rows,
+    session_choice,
+    sessions_for,
+)
+from upgradecamp.tui.stylesheets import stylesheet
 from upgradecamp.tui.widgets.status_bar import StatusBar
+from upgradecamp.tui.workers import run_in_thread
 
 if TYPE_CHECKING:
     from datetime import date
 
     from upgradecamp.domain.staff import Actor
-
-# Cell limits of the attendee list: name, mobile, tier, client id, form.
-ATTENDEE_LIMITS = (10, 11, 10, 12, 40)
-# Cell limits of the "my forms" list: status, form, client, session, points.
-FORM_LIMITS = (8, 4, 10, 18, 40)
-
-
-def attendee_matches(attendee: dict[str, Any], needle: str) -> bool:
-    """Name, pinyin initials (`zs` finds 张三), client number, or the mobile's last digits."""
-    needle = needle.strip().lower()
-    if not needle:
-        return True
-    name = str(attendee.get("name") or "")
-    return (needle in name.lower()
-            or str(attendee.get("initials") or "").startswith(needle)
-            or needle in str(attendee.get("client_id") or "").lower()
-            or (needle.isdigit() and str(attendee.get("mobile") or "").endswith(needle)))
-
-
-def attendee_form_label(attendee: dict[str, Any], session_id: str) -> str:
-    forms = attendee.get("forms") or []
-    if not forms:
-        return ""
-    last = forms[-1]
-    return f"{status_name(last['status'])} {short_form_id(last['form_id'], session_id)}"
-
-
-def attendee_rows(attendees: list[dict[str, Any]], session_id: str) -> list[str]:
-    """The attendee list's lines, in columns by cell width (Chinese names take two cells)."""
-    cells = [[str(a.get("name") or ""), str(a.get("mobile") or ""),
-              str(a.get("tier_name") or a.get("tier") or ""), str(a.get("client_id") or ""),
-              attendee_form_label(a, session_id)] for a in attendees]
-    widths = column_widths(cells, ATTENDEE_LIMITS)
-    return [aligned(row, widths) for row in cells]
-
-
-def form_rows(forms: list[dict[str, Any]]) -> list[str]:
-    """The 'my forms' list: status, form, client, session, points; a returned one's reason
-    on a second line, so the marketer reads what to fix before opening it."""
-    cells = []
-    for f in forms:
-        when = str(f.get("session_starts_at") or "")
-        session = f"{when[5:10]} {when[11:16]} {f.get('branch') or ''}".strip()
-        cells.append([status_name(str(f.get("status"))),
-                      short_form_id(str(f.get("form_id"))),
-                      str(f.get("client_name") or f.get("client_id") or ""), session,
-                      t("registration.form_points", points=f"{int(f.get('points') or 0):,}")])
-    widths = column_widths(cells, FORM_LIMITS)
-    rows = []
-    for f, row in zip(forms, cells, strict=True):
-        text = aligned(row, widths)
-        if f.get("status") == "returned" and f.get("reason"):
-            text += "\n  " + t("registration.reason", by=str(f.get("decided_by") or ""),
-                               reason=str(f["reason"]))
-        rows.append(text)
-    return rows
-
-
-def session_choice(session: dict[str, Any]) -> str:
-    """'15:00 B02 贵宾室 小小银行家 · open': one of today's sessions in the picker."""
-    from upgradecamp.tui.screens.session_rows import status_name as session_status
-
-    parts = [str(session.get("time") or ""), str(session.get("branch") or ""),
-             str(session.get("venue") or ""), str(session.get("theme") or "")]
-    return f"{' '.join(p for p in parts if p)} · {session_status(str(session.get('status')))}"
-
-
-def sessions_for(sessions: list[dict[str, Any]], branch: str | None) -> list[dict[str, Any]]:
-    """Today's sessions that take forms (open, or closed earlier today), own branch first."""
-    usable = [s for s in sessions if s.get("status") in ("open", "closed")]
-    return sorted(usable, key=lambda s: (s.get("branch") != branch, s.get("status") != "open",
-                                         str(s.get("starts_at"))))
+    from upgradecamp.queries.forms import FormSummary
+    from upgradecamp.queries.sessions import SessionView
+    from upgradecamp.service.bus import Services
 
 
 # -- messages from the workers --------------------------------------------------------------
-class PickerLoaded(Message):
-    def __init__(self, today: date, sessions: list[dict[str, Any]], session_id: str | None,
-                 attendees: list[dict[str, Any]], forms: list[dict[str, Any]]) -> None:
-        super().__init__()
-        self.today = today
-        self.sessions = sessions
-        self.session_id = session_id
-        self.attendees = attendees
-        self.forms = forms
-
-
-class PickerProblem(Message):
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-
-class ReturnedFormLoaded(Message):
-    def __init__(self, context: FormContext) -> None:
-        super().__init__()
-        self.context = context
+@dataclass(frozen=True)
+class PickerLoaded:
+    today: date
+    sessions: list[SessionView]
+    session_id: str | None
+    attendees: list[dict[str, Any]]
+    forms: list[FormSummary]
 
 
 # -- the picker -------------------------------------------------------------------------------
@@ -140,17 +65,11 @@ class RegistrationScreen(Screen[None]):
     """Today's sessions, their checked-in clients (type to filter), and the marketer's forms."""
 
     AUTO_FOCUS = "#reg-filter"
-    DEFAULT_CSS = """
-    RegistrationScreen #reg-sessions { height: auto; max-height: 5; margin: 0 1; }
-    RegistrationScreen #reg-filter { margin: 0 1; }
-    RegistrationScreen #reg-list-title { padding: 0 1; }
-    RegistrationScreen #reg-list { height: 1fr; margin: 0 1; }
-    RegistrationScreen #reg-banner { height: auto; max-height: 2; padding: 0 1; color: $warning; }
-    RegistrationScreen #reg-message { height: auto; max-height: 3; padding: 0 1; }
-    """
+    DEFAULT_CSS = stylesheet("registration_screen")
     BINDINGS = [
         Binding("escape", "back", show=False, id="registration.back"),
         Binding("f2", "toggle_view", show=False, id="registration.my_forms"),
+        Binding("f3", "feedback", show=False, id="registration.feedback"),
         Binding("down", "to_list", show=False, id="registration.to_list"),
     ]
 
@@ -159,9 +78,9 @@ class RegistrationScreen(Screen[None]):
         self.actor = actor
         self.showing_forms = False
         self.session_id: str | None = None
-        self.sessions: list[dict[str, Any]] = []
+        self.sessions: list[SessionView] = []
         self.attendees: list[dict[str, Any]] = []
-        self.forms: list[dict[str, Any]] = []
+        self.forms: list[FormSummary] = []
         self.drafts: dict[str, Draft] = {}  # typing kept per form while another is open
         self.loaded = False
         # The message line shows "loading" or a load problem until the lists arrive; what
@@ -171,11 +90,11 @@ class RegistrationScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(t("registration.title"), classes="screen-title", markup=False)
         yield OptionList(id="reg-sessions", compact=True)
-        yield Input(placeholder=t("registration.filter_placeholder"), id="reg-filter",
-                    compact=True)
+        yield Input(placeholder=t("registration.filter_placeholder"), id="reg-filter", compact=True)
         yield Static("", id="reg-banner", markup=False)
-        yield Static(t("registration.attendees"), id="reg-list-title", classes="box-title",
-                     markup=False)
+        yield Static(
+            t("registration.attendees"), id="reg-list-title", classes="box-title", markup=False
+        )
         yield OptionList(id="reg-list")
         yield Static(t("home.loading"), id="reg-message", markup=False)
         yield Static(t("registration.picker_keys"), classes="keys", markup=False)
@@ -194,56 +113,70 @@ class RegistrationScreen(Screen[None]):
     def reload(self) -> None:
         self.load(self.session_id)
 
-    @work(thread=True, exclusive=True, group="reg-picker", exit_on_error=False)
     def load(self, wanted: str | None) -> None:
-        try:
-            services = self.app.get_services()
+        def load(services: Services) -> PickerLoaded:
+            from upgradecamp.domain.clock import business_date
             from upgradecamp.domain.names import pinyin_initials
-            from upgradecamp.domain.rules import business_date
             from upgradecamp.queries.forms import attendees, my_forms
             from upgradecamp.queries.sessions import list_sessions
 
             today = business_date(services.clock())
-            sessions = sessions_for(list_sessions(services.engine, start=today, end=today),
-                                    self.actor.branch)
+            sessions = sessions_for(
+                list_sessions(services.engine, start=today, end=today), self.actor.branch
+            )
             ids = [s["session_id"] for s in sessions]
             chosen = wanted if wanted in ids else (ids[0] if ids else None)
-            people = attendees(services.engine, chosen) if chosen else []
+            people = attendees(services.engine, chosen, self.actor) if chosen else []
             for person in people:
                 person["initials"] = pinyin_initials(str(person.get("name") or "")).lower()
-            forms = my_forms(services.engine, self.actor.code)
-        except Exception as exc:  # shown on screen; the next log change or key retries
-            self.post_message(PickerProblem(describe_error(exc)))
-            return
-        self.post_message(PickerLoaded(today, sessions, chosen, people, forms))
+            return PickerLoaded(
+                today, sessions, chosen, people, my_forms(services.engine, self.actor.code)
+            )
 
-    def on_picker_loaded(self, message: PickerLoaded) -> None:
+        run_in_thread(
+            self,
+            load,
+            self._picker_loaded,
+            lambda failure: self._problem(failure.text),
+            group="reg-picker",
+        )
+
+    def _picker_loaded(self, message: PickerLoaded) -> None:
         self.loaded = True
-        self.sessions, self.attendees, self.forms = (message.sessions, message.attendees,
-                                                     message.forms)
+        self.sessions, self.attendees, self.forms = (
+            message.sessions,
+            message.attendees,
+            message.forms,
+        )
         self.session_id = message.session_id
         picker = self.query_one("#reg-sessions", OptionList)
         with self.app.batch_update():
             picker.clear_options()
             if self.sessions:
-                picker.add_options(Option(Content(session_choice(s)), id=s["session_id"])
-                                   for s in self.sessions)
-                picker.highlighted = next(i for i, s in enumerate(self.sessions)
-                                          if s["session_id"] == self.session_id)
+                picker.add_options(
+                    Option(Content(session_choice(s)), id=s["session_id"]) for s in self.sessions
+                )
+                picker.highlighted = next(
+                    i for i, s in enumerate(self.sessions) if s["session_id"] == self.session_id
+                )
             else:
-                picker.add_option(Option(Content(t("registration.no_sessions",
-                                                   date=message.today.isoformat())),
-                                         disabled=True))
-            returned = sum(1 for f in self.forms if f.get("status") == "returned")
+                picker.add_option(
+                    Option(
+                        Content(t("registration.no_sessions", date=message.today.isoformat())),
+                        disabled=True,
+                    )
+                )
+            returned = sum(1 for f in self.forms if f.status == "returned")
             self.query_one("#reg-banner", Static).update(
-                t("registration.returned_banner", count=returned) if returned else "")
+                t("registration.returned_banner", count=returned) if returned else ""
+            )
             if self.message_is_load_status:
                 self.query_one("#reg-message", Static).update("")
             self.refill()
 
-    def on_picker_problem(self, message: PickerProblem) -> None:
+    def _problem(self, text: str) -> None:
         shown = self.query_one("#reg-message", Static)
-        shown.update(message.text)
+        shown.update(text)
         shown.add_class("-error")
         self.message_is_load_status = True
 
@@ -271,14 +204,18 @@ class RegistrationScreen(Screen[None]):
         title = self.query_one("#reg-list-title", Static)
         if self.showing_forms:
             title.update(t("registration.my_forms"))
-            options = [Option(Content(text), id=f["form_id"])
-                       for f, text in zip(self.forms, form_rows(self.forms), strict=True)]
+            options = [
+                Option(Content(text), id=f.form_id)
+                for f, text in zip(self.forms, form_rows(self.forms), strict=True)
+            ]
             empty = t("registration.no_forms")
         else:
             title.update(t("registration.attendees"))
             shown = self.visible_attendees()
-            options = [Option(Content(text), id=a["client_id"]) for a, text in
-                       zip(shown, attendee_rows(shown, self.session_id or ""), strict=True)]
+            options = [
+                Option(Content(text), id=a["client_id"])
+                for a, text in zip(shown, attendee_rows(shown, self.session_id or ""), strict=True)
+            ]
             needle = self.query_one("#reg-filter", Input).value.strip()
             if needle and self.attendees:
                 empty = t("registration.no_match", text=needle)
@@ -308,6 +245,23 @@ class RegistrationScreen(Screen[None]):
         self.refill()
         self.query_one("#reg-list", OptionList).focus()
 
+    def action_feedback(self) -> None:
+        """The highlighted attendee's feedback form (score, comment, complaint)."""
+        from upgradecamp.tui.screens.feedback_dialog import FeedbackDialog, saved_text
+
+        listing = self.query_one("#reg-list", OptionList)
+        if self.showing_forms or listing.highlighted is None or not self.session_id:
+            return
+        chosen = listing.get_option_at_index(listing.highlighted).id
+        attendee = next((a for a in self.attendees if a["client_id"] == chosen), None)
+        if attendee is not None:
+            self.app.push_screen(
+                FeedbackDialog(
+                    self.actor, self.session_id, attendee["client_id"], attendee.get("name") or ""
+                ),
+                lambda result: self.say(saved_text(result)) if result else None,
+            )
+
     def action_to_list(self) -> None:
         if self.focused is self.query_one("#reg-filter", Input):
             self.query_one("#reg-list", OptionList).focus()
@@ -334,57 +288,80 @@ class RegistrationScreen(Screen[None]):
     def open(self, chosen: str) -> None:
         """Open a form: a new one for an attendee, or a returned one to fix."""
         if self.showing_forms:
-            form = next((f for f in self.forms if f["form_id"] == chosen), None)
+            form = next((f for f in self.forms if f.form_id == chosen), None)
             if form is None:
                 return
-            if form["status"] != "returned":
-                self.say(t("registration.form_is", form=form["form_id"],
-                           status=status_name(form["status"])))
+            if form.status != "returned":
+                self.say(
+                    t("registration.form_is", form=form.form_id, status=status_name(form.status))
+                )
                 return
             self.say(t("home.loading"))
-            self.load_returned(form["form_id"])
+            self.load_returned(form.form_id)
             return
         attendee = next((a for a in self.attendees if a["client_id"] == chosen), None)
         session = next((s for s in self.sessions if s["session_id"] == self.session_id), None)
         if attendee is None or session is None:
             return
-        pending = [f for f in attendee.get("forms") or []
-                   if f["status"] in ("submitted", "returned")]
+        pending = [
+            f for f in attendee.get("forms") or [] if f["status"] in ("submitted", "returned")
+        ]
         if pending and pending[-1]["status"] == "submitted":
-            self.say(t("registration.already_queued",
-                       form=short_form_id(pending[-1]["form_id"], self.session_id)))
+            self.say(
+                t(
+                    "registration.already_queued",
+                    form=short_form_id(pending[-1]["form_id"], self.session_id),
+                )
+            )
             return
         if pending:
             self.say(t("home.loading"))
             self.load_returned(pending[-1]["form_id"])
             return
-        client = {k: attendee.get(k) for k in ("client_id", "name", "mobile", "aum",
-                                               "risk_grade", "risk_expires", "tier_name")}
+        client = {
+            k: attendee.get(k)
+            for k in (
+                "client_id",
+                "name",
+                "mobile",
+                "aum",
+                "risk_grade",
+                "risk_expires",
+                "tier_name",
+                "restricted",
+            )
+        }
         self.say("")
         self.app.push_screen(FormScreen(self.actor, FormContext(session, client), self.drafts))
 
-    @work(thread=True, exclusive=True, group="reg-open", exit_on_error=False)
     def load_returned(self, form_id: str) -> None:
-        try:
-            services = self.app.get_services()
+        def load(services: Services) -> FormContext | None:
             from upgradecamp.queries.forms import form_detail
             from upgradecamp.queries.sessions import session_detail
 
             form = form_detail(services.engine, form_id)
-            session = session_detail(services.engine, form["session_id"]) if form else None
-        except Exception as exc:  # shown on screen; the marketer tries again
-            self.post_message(PickerProblem(describe_error(exc)))
-            return
-        if form is None or session is None:
-            self.post_message(PickerProblem(t("registration.form_gone", form=form_id)))
-            return
-        client = {"client_id": form["client_id"], "name": form.get("client_name"),
-                  "mobile": form.get("mobile"), "aum": form.get("aum"),
-                  "risk_grade": form.get("risk_grade"),
-                  "risk_expires": form.get("risk_expires"),
-                  "tier_name": form.get("tier_before_name")}
-        self.post_message(ReturnedFormLoaded(FormContext(session, client, form)))
+            session = session_detail(services.engine, form.session_id) if form else None
+            if form is None or session is None:
+                return None
+            client = {
+                "client_id": form.client_id,
+                "name": form.client_name,
+                "mobile": form.mobile,
+                "aum": form.aum,
+                "risk_grade": form.risk_grade,
+                "risk_expires": form.risk_expires,
+                "tier_name": form.tier_before_name,
+            }
+            # The form screen still takes the returned form as its fields.
+            return FormContext(session, client, asdict(form))
 
-    def on_returned_form_loaded(self, message: ReturnedFormLoaded) -> None:
-        self.say("")
-        self.app.push_screen(FormScreen(self.actor, message.context, self.drafts))
+        def loaded(context: FormContext | None) -> None:
+            if context is None:
+                self._problem(t("registration.form_gone", form=form_id))
+                return
+            self.say("")
+            self.app.push_screen(FormScreen(self.actor, context, self.drafts))
+
+        run_in_thread(
+            self, load, loaded, lambda failure: self._problem(failure.text), group="reg-open"
+        )

@@ -14,7 +14,9 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from upgradecamp.service.fixtures import BENEFIT_PARTS
+from upgradecamp.domain.benefits import BENEFIT_PARTS
+from upgradecamp.i18n import in_language, localized, name_of
+from upgradecamp.tui.errors import describe_error
 from upgradecamp.tui.i18n import has, t
 from upgradecamp.tui.screens.calculator import money
 from upgradecamp.tui.widgets import fit
@@ -25,10 +27,11 @@ if TYPE_CHECKING:
     from upgradecamp.domain.points import FormLine
     from upgradecamp.domain.rules import RuleSet
     from upgradecamp.domain.tiers import TierLadder
+    from upgradecamp.queries.sessions import SessionView
 
 
 # SPEC §3.4's order of the benefits package.
-# Suitability refusals of `domain.forms.check_suitable` → this screen's wording (said before
+# Suitability refusals of `domain.form_content.check_suitable` → this screen's wording (said before
 # submitting, so without the handler's "nothing was submitted").
 UNSUITABLE_KEYS = {
     "form_unsuitable_no_assessment": "registration.unsuitable_no_assessment",
@@ -47,7 +50,7 @@ class FormContext:
     actions, appointment), None for a new form.
     """
 
-    session: dict[str, Any]
+    session: SessionView
     client: dict[str, Any]
     form: dict[str, Any] | None = None
 
@@ -87,12 +90,14 @@ def draft_of_returned(form: dict[str, Any]) -> Draft:
         value = Decimal(str(line["value"]))
         shown = f"{value:f}" if value != value.to_integral_value() else f"{int(value)}"
         rows.append(f"{line['product']} {shown} {line.get('source') or 'new'}")
-    return Draft("\n".join(rows), set(form.get("actions") or []),
-                 str(form.get("appointment") or ""))
+    return Draft(
+        "\n".join(rows), set(form.get("actions") or []), str(form.get("appointment") or "")
+    )
 
 
-def numbered_lines(text: str, rule_set: RuleSet
-                   ) -> tuple[list[tuple[int, FormLine]], list[LineProblem]]:
+def numbered_lines(
+    text: str, rule_set: RuleSet
+) -> tuple[list[tuple[int, FormLine]], list[LineProblem]]:
     """The good lines with the number of the line they were typed on, and the bad ones."""
     from upgradecamp.domain.form_text import parse_form_text
 
@@ -105,16 +110,20 @@ def numbered_lines(text: str, rule_set: RuleSet
     return good, problems
 
 
-def suitability_notes(rule_set: RuleSet, numbered: list[tuple[int, FormLine]],
-                      risk_grade: str | None, risk_expires: str | None, today: date
-                      ) -> list[tuple[int, str]]:
+def suitability_notes(
+    rule_set: RuleSet,
+    numbered: list[tuple[int, FormLine]],
+    risk_grade: str | None,
+    risk_expires: str | None,
+    today: date,
+) -> list[tuple[int, str]]:
     """(line number, note) for each line the client may not buy (SPEC §3.2 suitability).
 
-    The rule is the handler's own (`domain.forms.check_suitable`), asked line by line so that
+    The rule is the handler's own (`domain.form_content.check_suitable`), asked line by line so that
     every unsuitable line is named before the marketer submits.
     """
     from upgradecamp.domain.errors import DomainError
-    from upgradecamp.domain.forms import check_suitable
+    from upgradecamp.domain.form_content import check_suitable
 
     try:
         expires = date.fromisoformat(risk_expires) if risk_expires else None
@@ -126,17 +135,22 @@ def suitability_notes(rule_set: RuleSet, numbered: list[tuple[int, FormLine]],
             check_suitable(rule_set, [line], risk_grade, expires, today)
         except DomainError as err:
             key = UNSUITABLE_KEYS.get(err.code or "")
-            params = {**err.params, "line": number}
-            notes.append((number, t(key, **params) if key else
-                          t("calc.line_problem", number=number, message=err.message)))
+            params = {**in_language(err.params), "line": number}
+            notes.append(
+                (
+                    number,
+                    t(key, **params)
+                    if key
+                    else t("calc.line_problem", number=number, message=err.message),
+                )
+            )
     return notes
 
 
 def appointment_note(text: str, session_day: date | None) -> str:
     """What is wrong with the appointment typed so far ('' while it is fine or unfinished)."""
     from upgradecamp.domain.errors import DomainError
-    from upgradecamp.domain.forms import parse_appointment
-    from upgradecamp.tui.app import describe_error
+    from upgradecamp.domain.form_content import parse_appointment
 
     text = text.strip()
     if len(text) < len("YYYY-MM-DD") or session_day is None:
@@ -153,36 +167,58 @@ def source_name(source: str) -> str:
     return t(key) if has(key) else source
 
 
-def render_calculation(calc: Calculation, rule_set: RuleSet, ladder: TierLadder,
-                       numbers: list[int]) -> str:
-    """The live result: converted AUM, points, tier now → after, the gap, then line by line."""
-    before = ladder.tier_for(calc.aum)
-    rows = [
-        t("calc.converted", amount=money(calc.converted_aum), delta=money(calc.converted_delta)),
-        t("calc.points", points=f"{calc.points:,}"),
-        t("registration.tier_change", before=before.name_zh, after=calc.tier.name_zh)
-        + (" ↑" if ladder.rank(calc.tier) > ladder.rank(before) else ""),
-    ]
-    if calc.next_tier is None:
-        rows.append(t("calc.top"))
+def render_calculation(
+    calc: Calculation,
+    rule_set: RuleSet,
+    ladder: TierLadder,
+    numbers: list[int],
+    *,
+    restricted: bool = False,
+) -> str:
+    """The live result: converted AUM, points, tier now → after, the gap, then line by line.
+
+    `restricted`: the client's AUM is not this marketer's to see (domain.books.client_view),
+    so the tier, the gap and the proposals, which all follow from it, are left out: only the
+    lines' converted amounts and points, which the form itself gives."""
+    if restricted:
+        rows = [
+            t("calc.points", points=f"{calc.points:,}"),
+            t("registration.restricted_tier"),
+        ]
     else:
-        rows.append(t("calc.gap", tier=calc.next_tier.name_zh, gap=money(calc.gap)))
+        before = ladder.tier_for(calc.aum)
+        rows = [
+            t(
+                "calc.converted",
+                amount=money(calc.converted_aum),
+                delta=money(calc.converted_delta),
+            ),
+            t("calc.points", points=f"{calc.points:,}"),
+            t("registration.tier_change", before=name_of(before), after=name_of(calc.tier))
+            + (" ↑" if ladder.rank(calc.tier) > ladder.rank(before) else ""),
+        ]
+        if calc.next_tier is None:
+            rows.append(t("calc.top"))
+        else:
+            rows.append(t("calc.gap", tier=name_of(calc.next_tier), gap=money(calc.gap)))
     rows.append("")
     rows.append(t("registration.breakdown"))
     if not calc.lines and not calc.actions:
         rows.append("  " + t("registration.no_lines"))
     for number, line in zip(numbers, calc.lines, strict=True):
-        name = rule_set.products[line.product].name_zh
-        rows.append(f"{number:>2} {fit(name, 8)} {fit(source_name(line.source), 8)}"
-                    f"{money(line.converted_delta):>12} {line.points:>6,}")
+        name = name_of(rule_set.products[line.product])
+        rows.append(
+            f"{number:>2} {fit(name, 8)} {fit(source_name(line.source), 8)}"
+            f"{money(line.converted_delta):>12} {line.points:>6,}"
+        )
     for code, points in calc.actions:
-        rows.append(f"   {fit(rule_set.actions[code].name_zh, 17)}{'':>12} {points:>6,}")
-    if calc.next_tier is not None and calc.proposals:
+        rows.append(f"   {fit(name_of(rule_set.actions[code]), 17)}{'':>12} {points:>6,}")
+    if calc.next_tier is not None and calc.proposals and not restricted:
         rows.append("")
         rows.append(t("calc.proposals"))
         grouped: dict[Decimal, list[str]] = {}
         for code, amount in calc.proposals.items():
-            grouped.setdefault(amount, []).append(rule_set.products[code].name_zh)
+            grouped.setdefault(amount, []).append(name_of(rule_set.products[code]))
         for amount in sorted(grouped):
             rows.append(f"  {money(amount):>12}  {'/'.join(grouped[amount])}")
     return "\n".join(rows)
@@ -203,9 +239,9 @@ def render_benefits(benefits: dict[str, list[dict[str, str]]]) -> str:
             rows.append("")
         rows.append(t(key) if has(key) else part)
         for item in items:
-            rows.append(f"• {item.get('title', '')}")
+            rows.append(f"• {localized(item.get('title', ''), item.get('title_en'))}")
             if item.get("description"):
-                rows.append(item["description"])
+                rows.append(localized(item["description"], item.get("description_en")))
     return "\n".join(rows)
 
 
@@ -217,5 +253,5 @@ def status_name(status: str) -> str:
 def short_form_id(form_id: str, session_id: str | None = None) -> str:
     """'F01' for a form of the session in view; the whole id otherwise."""
     if session_id and form_id.startswith(f"{session_id}-"):
-        return form_id[len(session_id) + 1:]
+        return form_id[len(session_id) + 1 :]
     return form_id.rsplit("-", 1)[-1] if "-" in form_id else form_id

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from upgradecamp.tui.i18n import t
+from upgradecamp.tui.stylesheets import stylesheet
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -23,23 +24,7 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("enter,y", "answer(True)", show=False, id="planning.confirm_yes"),
         Binding("escape,n", "answer(False)", show=False, id="planning.confirm_no"),
     ]
-    DEFAULT_CSS = """
-    ConfirmScreen {
-        align: center middle;
-    }
-    ConfirmScreen #confirm-box {
-        width: 64;
-        max-width: 95%;
-        height: auto;
-        padding: 1 2;
-        border: thick $primary;
-        background: $surface;
-    }
-    ConfirmScreen #confirm-keys {
-        margin-top: 1;
-        color: $text-muted;
-    }
-    """
+    DEFAULT_CSS = stylesheet("confirm_screen")
 
     def __init__(self, question: str) -> None:
         super().__init__()
@@ -59,26 +44,7 @@ class CancelReasonScreen(ModalScreen[str | None]):
 
     AUTO_FOCUS = "#cancel-reason"
     BINDINGS = [Binding("escape", "back", show=False, id="planning.cancel_back")]
-    DEFAULT_CSS = """
-    CancelReasonScreen {
-        align: center middle;
-    }
-    CancelReasonScreen #cancel-box {
-        width: 70;
-        max-width: 95%;
-        height: auto;
-        padding: 1 2;
-        border: thick $error;
-        background: $surface;
-    }
-    CancelReasonScreen #cancel-problem {
-        height: auto;
-        color: $error;
-    }
-    CancelReasonScreen #cancel-keys {
-        color: $text-muted;
-    }
-    """
+    DEFAULT_CSS = stylesheet("cancel_reason_screen")
 
     def __init__(self, label: str) -> None:
         super().__init__()
@@ -86,8 +52,9 @@ class CancelReasonScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="cancel-box"):
-            yield Static(t("planning.cancel_title", session=self.label), id="cancel-title",
-                         markup=False)
+            yield Static(
+                t("planning.cancel_title", session=self.label), id="cancel-title", markup=False
+            )
             yield Input(placeholder=t("planning.cancel_placeholder"), id="cancel-reason")
             yield Static("", id="cancel-problem", markup=False)
             yield Static(t("planning.cancel_keys"), id="cancel-keys", markup=False)

@@ -10,20 +10,18 @@ runs are `session_form.py`'s (pure, tested without a terminal).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Select, Static
 
 from upgradecamp.domain import sessions as rules
-from upgradecamp.tui.app import describe_error
 from upgradecamp.tui.i18n import role_name, t
 from upgradecamp.tui.screens.session_form import (
     FIELDS,
@@ -37,43 +35,18 @@ from upgradecamp.tui.screens.session_form import (
     series_preview,
     weekday_name,
 )
+from upgradecamp.tui.stylesheets import stylesheet
 from upgradecamp.tui.widgets.status_bar import StatusBar
+from upgradecamp.tui.workers import Failure, clock_of, run_in_thread
 
 if TYPE_CHECKING:
     from upgradecamp.domain.commands import Command
     from upgradecamp.domain.staff import Actor
+    from upgradecamp.queries.sessions import SessionView
+    from upgradecamp.service.bus import Services
 
 
 # -- messages from the workers --------------------------------------------------------------
-class EditorLoaded(Message):
-    def __init__(self, branches: list[dict[str, Any]], now: datetime) -> None:
-        super().__init__()
-        self.branches = branches
-        self.now = now
-
-
-class StaffLoaded(Message):
-    def __init__(self, branch: str, staff: list[dict[str, Any]]) -> None:
-        super().__init__()
-        self.branch = branch
-        self.staff = staff
-
-
-class EditorProblem(Message):
-    """Loading or saving went wrong; `text` is in the user's language."""
-
-    def __init__(self, text: str, saving: bool = False) -> None:
-        super().__init__()
-        self.text = text
-        self.saving = saving
-
-
-class EditorSaved(Message):
-    def __init__(self, result: dict[str, Any]) -> None:
-        super().__init__()
-        self.result = result
-
-
 class SessionEditorScreen(Screen[dict[str, Any] | None]):
     """The form for a new session (`new`), a weekly series (`series`) or an edit (`edit`).
 
@@ -85,60 +58,16 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
         Binding("ctrl+s", "save", show=False, priority=True, id="session_editor.save"),
         Binding("escape", "back", show=False, id="session_editor.back"),
     ]
-    DEFAULT_CSS = """
-    SessionEditorScreen #editor-form {
-        height: auto;
-        max-height: 1fr;
-        padding: 1 1 0 1;
-    }
-    SessionEditorScreen .editor-row {
-        height: 1;
-    }
-    SessionEditorScreen .editor-label {
-        width: 13;
-        height: 1;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    SessionEditorScreen .editor-row Input, SessionEditorScreen .editor-row Select {
-        width: 28;
-    }
-    SessionEditorScreen .editor-problem {
-        width: 1fr;
-        height: 1;
-        padding-left: 1;
-        color: $error;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    SessionEditorScreen .editor-problem.-hint {
-        color: $text-muted;
-    }
-    SessionEditorScreen #editor-preview {
-        height: auto;
-        max-height: 2;
-        padding: 1 1 0 15;
-        color: $accent;
-    }
-    SessionEditorScreen #editor-message {
-        height: auto;
-        max-height: 4;
-        padding: 1 1 0 1;
-    }
-    SessionEditorScreen #editor-spacer {
-        height: 1fr;
-    }
-    SessionEditorScreen #editor-keys {
-        height: 1;
-        padding: 0 1;
-        color: $text-muted;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    """
+    DEFAULT_CSS = stylesheet("session_editor_screen")
 
-    def __init__(self, actor: Actor, mode: str = "new", *, session: dict[str, Any] | None = None,
-                 branch: str | None = None) -> None:
+    def __init__(
+        self,
+        actor: Actor,
+        mode: str = "new",
+        *,
+        session: SessionView | None = None,
+        branch: str | None = None,
+    ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         if mode == "edit" and session is None:
@@ -147,18 +76,17 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
         self.actor = actor
         self.mode = mode
         self.session = session
-        self.before = local_start((session or {}).get("starts_at"))
-        self.initial_branch = (session or {}).get("branch") or branch or actor.branch
+        self.before = local_start(session["starts_at"] if session else None)
+        self.initial_branch = (session["branch"] if session else None) or branch or actor.branch
         self.branch_themes: dict[str, str] = {}
-        self._clock_offset = timedelta(0)
         self._auto_theme: str | None = None
         self.saving = False
         self.touched: set[str] = set()
         self.check: FormCheck | None = None
 
     def now(self) -> datetime:
-        """The services' clock (tests and demos move it), kept without a database read."""
-        return datetime.now(UTC) + self._clock_offset
+        """The services' clock (tests and demos move it), read without a database call."""
+        return clock_of(self.app)
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -171,11 +99,14 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
                 if name in SERIES_FIELDS and self.mode != "series":
                     continue
                 with Horizontal(classes="editor-row", id=f"row-{name}"):
-                    yield Static(t(f"session_editor.{name}"), classes="editor-label",
-                                 markup=False)
+                    yield Static(t(f"session_editor.{name}"), classes="editor-label", markup=False)
                     yield self._field_widget(name)
-                    yield Static(self._hint(name), id=f"problem-{name}",
-                                 classes="editor-problem -hint", markup=False)
+                    yield Static(
+                        self._hint(name),
+                        id=f"problem-{name}",
+                        classes="editor-problem -hint",
+                        markup=False,
+                    )
         yield Static("", id="editor-preview", markup=False)
         yield Static("", id="editor-message", markup=False)
         yield Static("", id="editor-spacer")
@@ -183,18 +114,28 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
         yield StatusBar()
 
     def _field_widget(self, name: str) -> Input | Select[str]:
-        session = self.session or {}
+        session: dict[str, Any] = dict(self.session or {})
         if name == "branch":
             options = [(self.initial_branch, self.initial_branch)] if self.initial_branch else []
-            return Select(options, value=self.initial_branch or Select.NULL, compact=True,
-                          prompt=t("session_editor.choose_branch"), id="field-branch",
-                          disabled=self.mode == "edit")
+            return Select(
+                options,
+                value=self.initial_branch or Select.NULL,
+                compact=True,
+                prompt=t("session_editor.choose_branch"),
+                id="field-branch",
+                disabled=self.mode == "edit",
+            )
         if name in ("host", "presenter"):
             chosen = session.get(name)
             options = [(chosen, chosen)] if chosen else []
             prompt = t("session_editor.keep" if self.mode == "edit" else "session_editor.auto")
-            return Select(options, value=chosen or Select.NULL, compact=True, prompt=prompt,
-                          id=f"field-{name}")
+            return Select(
+                options,
+                value=chosen or Select.NULL,
+                compact=True,
+                prompt=prompt,
+                id=f"field-{name}",
+            )
         start = self.before
         value = {
             "date": f"{start:%Y-%m-%d}" if start else "",
@@ -207,14 +148,28 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
             "weeks": "",
         }[name]
         placeholder = {
-            "date": "YYYY-MM-DD", "time": "HH:MM", "venue": " / ".join(rules.VENUES),
-            "weekdays": "tue,thu", "weeks": "6",
+            "date": "YYYY-MM-DD",
+            "time": "HH:MM",
+            "venue": " / ".join(rules.VENUES),
+            "weekdays": "tue,thu",
+            "weeks": "6",
         }.get(name, "")
-        restrict = {"duration": r"[0-9]*", "capacity": r"[0-9]*", "weeks": r"[0-9]*",
-                    "date": r"[0-9-]*", "time": r"[0-9:]*"}.get(name)
+        restrict = {
+            "duration": r"[0-9]*",
+            "capacity": r"[0-9]*",
+            "weeks": r"[0-9]*",
+            "date": r"[0-9-]*",
+            "time": r"[0-9:]*",
+        }.get(name)
         suggester = SuggestFromList(rules.VENUES) if name == "venue" else None
-        return Input(value, placeholder=placeholder, restrict=restrict, suggester=suggester,
-                     compact=True, id=f"field-{name}")
+        return Input(
+            value,
+            placeholder=placeholder,
+            restrict=restrict,
+            suggester=suggester,
+            compact=True,
+            id=f"field-{name}",
+        )
 
     def _hint(self, name: str) -> str:
         if name == "host" and self.mode == "edit":
@@ -226,26 +181,19 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
         self.validate_fields()
         self.load_choices()
 
-    @work(thread=True, exclusive=True, group="editor-load", exit_on_error=False)
     def load_choices(self) -> None:
-        try:
-            services = self.app.get_services()
+        def load(services: Services) -> list[dict[str, Any]]:
             from upgradecamp.queries import branches
 
-            rows = branches(services.engine)
-            now = services.clock()
-        except Exception as exc:  # shown on the form; the organizer can go back and retry
-            self.post_message(EditorProblem(describe_error(exc)))
-            return
-        self.post_message(EditorLoaded(rows, now))
+            return branches(services.engine)
 
-    def on_editor_loaded(self, message: EditorLoaded) -> None:
-        self._clock_offset = message.now - datetime.now(UTC)
-        self.branch_themes = {b["code"]: b.get("theme") or "" for b in message.branches}
+        run_in_thread(self, load, self._branches_loaded, self._failed, group="editor-load")
+
+    def _branches_loaded(self, branches: list[dict[str, Any]]) -> None:
+        self.branch_themes = {b["code"]: b.get("theme") or "" for b in branches}
         branch = self.query_one("#field-branch", Select)
         with self.prevent(Select.Changed):
-            branch.set_options((f"{b['code']} {b.get('name', '')}", b["code"])
-                               for b in message.branches)
+            branch.set_options((f"{b['code']} {b.get('name', '')}", b["code"]) for b in branches)
             if self.initial_branch in self.branch_themes:
                 branch.value = self.initial_branch
         if self.initial_branch in self.branch_themes:
@@ -259,21 +207,25 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
             theme.value = self._auto_theme
         self.load_staff(code)
 
-    @work(thread=True, exclusive=True, group="editor-staff", exit_on_error=False)
     def load_staff(self, branch: str) -> None:
-        try:
-            services = self.app.get_services()
+        def load(services: Services) -> list[dict[str, Any]]:
             from upgradecamp.queries.sessions import staff_of_branch
 
-            staff = [dict(s) for s in staff_of_branch(services.engine, branch)]
-        except Exception as exc:  # the pickers keep what they had; the message says why
-            self.post_message(EditorProblem(describe_error(exc)))
-            return
-        self.post_message(StaffLoaded(branch, staff))
+            return [dict(s) for s in staff_of_branch(services.engine, branch)]
 
-    def on_staff_loaded(self, message: StaffLoaded) -> None:
-        options = [(f"{s['code']} {s.get('name', '')} · {role_name(s.get('role', ''))}",
-                    s["code"]) for s in message.staff]
+        run_in_thread(
+            self,
+            load,
+            lambda staff: self._staff_loaded(branch, staff),
+            self._failed,
+            group="editor-staff",
+        )
+
+    def _staff_loaded(self, branch: str, staff: list[dict[str, Any]]) -> None:
+        options = [
+            (f"{s['code']} {s.get('name', '')} · {role_name(s.get('role', ''))}", s["code"])
+            for s in staff
+        ]
         codes = {code for _, code in options}
         for name in ("host", "presenter"):
             picker = self.query_one(f"#field-{name}", Select)
@@ -288,14 +240,14 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
                 if keep is not None:
                     picker.value = keep
         self.validate_fields()
-        if not message.staff:
-            self._show("host", t("session_editor.no_staff", branch=message.branch))
+        if not staff:
+            self._show("host", t("session_editor.no_staff", branch=branch))
 
-    def on_editor_problem(self, message: EditorProblem) -> None:
-        if message.saving:
+    def _failed(self, failure: Failure, *, saving: bool = False) -> None:
+        if saving:
             self.saving = False
         view = self.query_one("#editor-message", Static)
-        view.update(message.text)
+        view.update(failure.text)
         view.add_class("-error")
 
     # -- typing ---------------------------------------------------------------------------------
@@ -346,16 +298,22 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
                 self._show(name, check.hints.get(name) or self._hint(name))
         preview = ""
         if check.starts and (self.mode == "series" or not check.problems):
-            preview = (series_preview(check.starts) if self.mode == "series"
-                       else self._one_preview(check))
+            preview = (
+                series_preview(check.starts) if self.mode == "series" else self._one_preview(check)
+            )
         self.query_one("#editor-preview", Static).update(preview)
         return check
 
     def _one_preview(self, check: FormCheck) -> str:
         start = check.starts[0]
         end = rules.ends_at(start, check.values["duration"])
-        return t("session_editor.preview_one", day=f"{start:%Y-%m-%d}",
-                 weekday=weekday_name(start.date()), start=f"{start:%H:%M}", end=f"{end:%H:%M}")
+        return t(
+            "session_editor.preview_one",
+            day=f"{start:%Y-%m-%d}",
+            weekday=weekday_name(start.date()),
+            start=f"{start:%H:%M}",
+            end=f"{end:%H:%M}",
+        )
 
     def _show(self, name: str, text: str, *, error: bool = False) -> None:
         view = self.query_one(f"#problem-{name}", Static)
@@ -384,18 +342,19 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
         message.remove_class("-error")
         self.run_command(command)
 
-    @work(thread=True, exclusive=True, group="editor-save", exit_on_error=False)
     def run_command(self, command: Command) -> None:
-        try:
-            result = self.app.get_services().execute(command, self.actor)
-        except Exception as exc:  # the handler's refusal: shown on the form, nothing lost
-            self.post_message(EditorProblem(describe_error(exc), saving=True))
-            return
-        self.post_message(EditorSaved(result if isinstance(result, dict) else {}))
+        def saved(result: object) -> None:
+            self.saving = False
+            self.dismiss(result if isinstance(result, dict) else {})
 
-    def on_editor_saved(self, message: EditorSaved) -> None:
-        self.saving = False
-        self.dismiss(message.result)
+        run_in_thread(
+            self,
+            lambda services: services.execute(command, self.actor),
+            saved,
+            lambda failure: self._failed(failure, saving=True),
+            group="editor-save",
+            exclusive=False,
+        )
 
     def action_back(self) -> None:
         if not self.saving:

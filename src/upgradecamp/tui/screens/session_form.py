@@ -12,15 +12,17 @@ import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from upgradecamp.domain import sessions as rules
+from upgradecamp.domain.clock import local_or_none
 from upgradecamp.domain.errors import DomainError
 from upgradecamp.tui.i18n import t
 
 if TYPE_CHECKING:
     from upgradecamp.domain.commands import Command
+    from upgradecamp.queries.sessions import SessionView
 
 
 MODES = ("new", "series", "edit")
@@ -28,11 +30,31 @@ _DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
 # The fields of the form, top to bottom; `weekdays` and `weeks` only for a series.
-FIELDS = ("branch", "date", "time", "duration", "capacity", "venue", "theme", "host",
-          "presenter", "weekdays", "weeks")
+FIELDS = (
+    "branch",
+    "date",
+    "time",
+    "duration",
+    "capacity",
+    "venue",
+    "theme",
+    "host",
+    "presenter",
+    "weekdays",
+    "weeks",
+)
 SERIES_FIELDS = ("weekdays", "weeks")
-HINTED_FIELDS = ("date", "time", "duration", "capacity", "venue", "theme", "host", "weekdays",
-                 "weeks")
+HINTED_FIELDS = (
+    "date",
+    "time",
+    "duration",
+    "capacity",
+    "venue",
+    "theme",
+    "host",
+    "weekdays",
+    "weeks",
+)
 PREVIEW_DATES = 6
 
 
@@ -76,16 +98,18 @@ def parse_duration(text: str) -> int:
     try:
         return rules.check_duration(_whole(text))  # type: ignore[arg-type]
     except DomainError:
-        raise Problem(t("session_editor.bad_duration", low=rules.MIN_DURATION,
-                        high=rules.MAX_DURATION)) from None
+        raise Problem(
+            t("session_editor.bad_duration", low=rules.MIN_DURATION, high=rules.MAX_DURATION)
+        ) from None
 
 
 def parse_capacity(text: str) -> int:
     try:
         return rules.check_capacity(_whole(text))  # type: ignore[arg-type]
     except DomainError:
-        raise Problem(t("session_editor.bad_capacity", low=rules.MIN_CAPACITY,
-                        high=rules.MAX_CAPACITY)) from None
+        raise Problem(
+            t("session_editor.bad_capacity", low=rules.MIN_CAPACITY, high=rules.MAX_CAPACITY)
+        ) from None
 
 
 def parse_weeks(text: str) -> int:
@@ -100,8 +124,9 @@ def parse_weekdays(text: str) -> tuple[str, ...]:
     try:
         days = rules.parse_weekdays([text])
     except DomainError as err:
-        raise Problem(t("session_editor.bad_weekday",
-                        word=str(err.params.get("value", text)))) from None
+        raise Problem(
+            t("session_editor.bad_weekday", word=str(err.params.get("value", text)))
+        ) from None
     if not days:
         raise Problem(t("session_editor.no_weekdays"))
     return tuple(rules.WEEKDAY_CODES[day] for day in days)
@@ -121,8 +146,9 @@ class FormCheck:
         return not self.problems
 
 
-def check_form(raw: dict[str, str], mode: str, now: datetime,
-               before: datetime | None = None) -> FormCheck:
+def check_form(
+    raw: dict[str, str], mode: str, now: datetime, before: datetime | None = None
+) -> FormCheck:
     """Check every field of the form as typed (`raw`: field → text; '' for an empty picker).
 
     The handler's own rules, minus those that need the database (overlaps, whether staff
@@ -164,19 +190,22 @@ def check_form(raw: dict[str, str], mode: str, now: datetime,
         values["start"] = start
         if mode == "series" and "weekdays" in values and "weeks" in values:
             check.starts = rules.series_starts(
-                start, rules.parse_weekdays(values["weekdays"]), values["weeks"])
+                start, rules.parse_weekdays(values["weekdays"]), values["weeks"]
+            )
             if not check.starts:
                 problems["weekdays"] = t("session_editor.empty_series")
         elif mode != "series":
             check.starts = [start]
         if start <= now and not (mode == "edit" and start == before):
-            problems["time" if values["date"] == now.astimezone(start.tzinfo).date()
-                     else "date"] = t("session_editor.in_past")
+            problems[
+                "time" if values["date"] == now.astimezone(start.tzinfo).date() else "date"
+            ] = t("session_editor.in_past")
         elif check.starts:
             days = rules.short_notice(check.starts[0], now)
             if days is not None:
-                check.hints["date"] = t("session_editor.short_notice", days=days,
-                                        lead=rules.INVITE_LEAD_DAYS)
+                check.hints["date"] = t(
+                    "session_editor.short_notice", days=days, lead=rules.INVITE_LEAD_DAYS
+                )
     return check
 
 
@@ -196,20 +225,12 @@ def series_preview(starts: list[datetime]) -> str:
 
 def local_start(value: Any) -> datetime | None:
     """A session's `starts_at` (aware datetime or ISO text) in Asia/Shanghai."""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if not isinstance(value, datetime):
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return rules.local(value)
+    return local_or_none(value)
 
 
-def build_command(mode: str, values: dict[str, Any],
-                  session: dict[str, Any] | None = None) -> Command | None:
+def build_command(
+    mode: str, values: dict[str, Any], session: SessionView | None = None
+) -> Command | None:
     """The command Save runs; for an edit only the changed fields (None when nothing changed)."""
     from upgradecamp.domain.commands.sessions import ChangeSession, PlanSessions
 
@@ -218,10 +239,10 @@ def build_command(mode: str, values: dict[str, Any],
         assert session is not None
         before = local_start(session.get("starts_at"))
         changes = {
-            "start": None if before and before.strftime("%Y-%m-%d %H:%M") == start_text
+            "start": None
+            if before and before.strftime("%Y-%m-%d %H:%M") == start_text
             else start_text,
-            "duration_minutes": _changed(session.get("duration_minutes"),
-                                         values["duration"]),
+            "duration_minutes": _changed(session.get("duration_minutes"), values["duration"]),
             "capacity": _changed(session.get("capacity"), values["capacity"]),
             "venue": _changed(session.get("venue"), values["venue"]),
             "theme": _changed(session.get("theme"), values["theme"] or None),
@@ -232,10 +253,14 @@ def build_command(mode: str, values: dict[str, Any],
             return None
         return ChangeSession(session_id=session["session_id"], **changes)
     return PlanSessions(
-        branch=values["branch"], start=start_text,
-        duration_minutes=values["duration"], capacity=values["capacity"],
-        venue=values["venue"] or None, theme=values["theme"] or None,
-        host=values["host"], presenter=values["presenter"],
+        branch=values["branch"],
+        start=start_text,
+        duration_minutes=values["duration"],
+        capacity=values["capacity"],
+        venue=values["venue"] or None,
+        theme=values["theme"] or None,
+        host=values["host"],
+        presenter=values["presenter"],
         weekly_on=values.get("weekdays", ()) if mode == "series" else (),
         weeks=values.get("weeks", 1) if mode == "series" else 1,
     )

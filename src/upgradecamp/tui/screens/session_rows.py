@@ -8,15 +8,18 @@ Pure functions of a `list_sessions` row (no widgets, no database), kept apart fr
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 
+from upgradecamp.i18n import theme_of
 from upgradecamp.tui.i18n import t
 from upgradecamp.tui.screens.session_form import weekday_name
 
-COLUMNS = ("date", "time", "branch", "venue", "theme", "capacity", "invited", "confirmed",
-           "status")
+if TYPE_CHECKING:
+    from upgradecamp.queries.sessions import SessionView
+
+COLUMNS = ("date", "time", "branch", "venue", "theme", "capacity", "invited", "confirmed", "status")
 RIGHT_ALIGNED = ("capacity", "invited", "confirmed")
 THEME_WIDTH = (6, 30)  # the theme column takes what the others leave, within these bounds
 NO_YEAR_DAYS = 300
@@ -28,7 +31,7 @@ def status_name(status: str) -> str:
     return status if text == key else text
 
 
-def session_cells(row: dict[str, Any], today: date) -> dict[str, str]:
+def session_cells(row: SessionView, today: date) -> dict[str, str]:
     """One session as the table shows it (the theme not yet fitted to its column)."""
     try:
         day = date.fromisoformat(row["date"])
@@ -42,7 +45,7 @@ def session_cells(row: dict[str, Any], today: date) -> dict[str, str]:
         "time": str(row.get("time") or ""),
         "branch": str(row.get("branch") or ""),
         "venue": str(row.get("venue") or ""),
-        "theme": str(row.get("theme") or ""),
+        "theme": theme_of(row),
         "capacity": str(row.get("capacity", "")),
         "invited": str(row.get("invited", 0)),
         "confirmed": str(row.get("confirmed", 0)),
@@ -61,7 +64,7 @@ def theme_width(headers: dict[str, str], cells: list[dict[str, str]], width: int
     return max(low, min(high, width - used))
 
 
-def session_label(row: dict[str, Any]) -> str:
+def session_label(row: SessionView) -> str:
     """'12-01 15:00 B02 贵宾室': a session as a question or a message names it."""
     day = str(row.get("date") or "")[5:]
     return f"{day} {row.get('time', '')} {row.get('branch', '')} {row.get('venue', '')}".strip()
@@ -74,9 +77,12 @@ def result_message(kind: str, result: dict[str, Any]) -> str:
     if kind in ("new", "series"):
         sessions = result.get("sessions") or []
         first = sessions[0] if sessions else {}
-        text = t("planning.planned", count=len(sessions),
-                 first=str(first.get("session_id", "")),
-                 series=str(first.get("series_id") or ""))
+        text = t(
+            "planning.planned",
+            count=len(sessions),
+            first=str(first.get("session_id", "")),
+            series=str(first.get("series_id") or ""),
+        )
     elif kind == "edit":
         session = result.get("session") or {}
         text = t("planning.changed", session=str(session.get("session_id", "")))
@@ -85,6 +91,18 @@ def result_message(kind: str, result: dict[str, Any]) -> str:
     notices = result.get("short_notice") or []
     if notices:
         days = min(int(n.get("days", 0)) for n in notices)
-        text = "\n".join(filter(None, [text, t("planning.short_notice", count=len(notices),
-                                                days=days, lead=INVITE_LEAD_DAYS)]))
+        text = "\n".join(
+            filter(
+                None,
+                [
+                    text,
+                    t(
+                        "planning.short_notice",
+                        count=len(notices),
+                        days=days,
+                        lead=INVITE_LEAD_DAYS,
+                    ),
+                ],
+            )
+        )
     return text

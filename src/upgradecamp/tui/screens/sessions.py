@@ -15,15 +15,15 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from upgradecamp.tui.app import LogAdvanced, describe_error, error_detail
+from upgradecamp.domain.clock import business_date
+from upgradecamp.tui.errors import describe_error, error_detail
 from upgradecamp.tui.i18n import t
+from upgradecamp.tui.screens.live import LiveScreen
 from upgradecamp.tui.screens.session_dialogs import CancelReasonScreen, ConfirmScreen
 from upgradecamp.tui.screens.session_editor import SessionEditorScreen
 from upgradecamp.tui.screens.session_rows import (
@@ -35,15 +35,19 @@ from upgradecamp.tui.screens.session_rows import (
     status_name,
     theme_width,
 )
+from upgradecamp.tui.stylesheets import stylesheet
 from upgradecamp.tui.widgets import fit
+from upgradecamp.tui.widgets.message_line import MessageLine
 from upgradecamp.tui.widgets.status_bar import StatusBar
 from upgradecamp.tui.widgets.tables import table_key
+from upgradecamp.tui.workers import Failure, clock_of, in_place, run_in_thread
 
 if TYPE_CHECKING:
     from upgradecamp.domain.commands import Command
     from upgradecamp.domain.staff import Actor
+    from upgradecamp.queries.sessions import SessionView
+    from upgradecamp.service.bus import Services
 
-RETRY_SECONDS = 2.0
 # Where the keys `i` and `c` lead: built by the invitations area, opened only if present.
 FOLLOW_ON_SCREENS = {
     "invites": ("upgradecamp.tui.screens.invite_builder", "InviteBuilderScreen"),
@@ -51,33 +55,8 @@ FOLLOW_ON_SCREENS = {
 }
 
 
-# -- messages from the workers --------------------------------------------------------------
-class SessionsLoaded(Message):
-    def __init__(self, sessions: list[dict[str, Any]], branches: list[dict[str, Any]],
-                 today: date) -> None:
-        super().__init__()
-        self.sessions = sessions
-        self.branches = branches
-        self.today = today
-
-
-class SessionsProblem(Message):
-    """A load or a command failed; `text` is in the user's language."""
-
-    def __init__(self, text: str, loading: bool = False) -> None:
-        super().__init__()
-        self.text = text
-        self.loading = loading
-
-
-class CommandDone(Message):
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-
 # -- the view -------------------------------------------------------------------------------
-class SessionsScreen(Screen[None]):
+class SessionsScreen(LiveScreen):
     """This week's and upcoming sessions; keys plan, edit, open, close, cancel and invite."""
 
     AUTO_FOCUS = "#sessions-table"
@@ -90,42 +69,14 @@ class SessionsScreen(Screen[None]):
         Binding("d", "cancel_session", show=False, id="planning.cancel"),
         Binding("i", "follow_on('invites')", show=False, id="planning.invites"),
         Binding("c", "follow_on('calls')", show=False, id="planning.calls"),
+        Binding("p", "paper('brief')", show=False, id="planning.brief"),
+        Binding("k", "paper('cards')", show=False, id="planning.cards"),
         Binding("b", "next_branch", show=False, id="planning.branch"),
         Binding("v", "toggle_cancelled", show=False, id="planning.show_cancelled"),
         Binding("r", "reload", show=False, id="planning.reload"),
         Binding("escape", "back", show=False, id="planning.back"),
     ]
-    DEFAULT_CSS = """
-    SessionsScreen #sessions-filter {
-        height: 1;
-        padding: 0 1;
-        color: $text-muted;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    SessionsScreen #sessions-table {
-        height: 1fr;
-        margin: 0 1;
-    }
-    SessionsScreen #sessions-detail {
-        height: 1;
-        padding: 0 1;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    SessionsScreen #sessions-message {
-        height: auto;
-        max-height: 3;
-        padding: 0 1;
-    }
-    SessionsScreen #sessions-keys {
-        height: 2;
-        padding: 0 1;
-        color: $text-muted;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    """
+    DEFAULT_CSS = stylesheet("sessions_screen")
 
     def __init__(self, actor: Actor) -> None:
         super().__init__()
@@ -133,19 +84,18 @@ class SessionsScreen(Screen[None]):
         self.branch: str | None = None  # None: every branch
         self.branches: list[dict[str, Any]] = []
         self.show_cancelled = False
-        self.sessions: dict[str, dict[str, Any]] = {}
+        self.sessions: dict[str, SessionView] = {}
         self.current_id: str | None = None
         self.today: date | None = None
         self.loaded = False
         self.load_failed = False
 
     def compose(self) -> ComposeResult:
-        yield Static(t("planning.title"), id="sessions-title", classes="screen-title",
-                     markup=False)
+        yield Static(t("planning.title"), id="sessions-title", classes="screen-title", markup=False)
         yield Static(self._filter_text(), id="sessions-filter", markup=False)
         yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
         yield Static(t("home.loading"), id="sessions-detail", markup=False)
-        yield Static("", id="sessions-message", markup=False)
+        yield MessageLine(id="sessions-message")
         yield Static(t("planning.keys"), id="sessions-keys", markup=False)
         yield StatusBar()
 
@@ -155,14 +105,9 @@ class SessionsScreen(Screen[None]):
             table.add_column(t(f"planning.col_{column}"), key=column)
         self.action_reload()
 
-    def on_screen_resume(self) -> None:
-        if self.loaded:
-            self.action_reload()
-
-    def on_log_advanced(self, _message: LogAdvanced) -> None:
-        self.action_reload()
-
     def on_resize(self) -> None:
+        if not in_place(self):
+            return
         if self.loaded:
             self._fill_table()
 
@@ -170,38 +115,33 @@ class SessionsScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load_sessions(self.branch, self.show_cancelled)
 
-    @work(thread=True, exclusive=True, group="sessions-load", exit_on_error=False)
     def load_sessions(self, branch: str | None, show_cancelled: bool) -> None:
-        try:
-            services = self.app.get_services()
-            from upgradecamp.domain.rules import business_date
+        def load(services: Services) -> tuple[list[SessionView], list[dict[str, str]], date]:
             from upgradecamp.queries import branches
             from upgradecamp.queries.sessions import list_sessions
 
             today = business_date(services.clock())
             monday = today - timedelta(days=today.weekday())
-            rows = list_sessions(services.engine, start=monday, branch=branch,
-                                 include_cancelled=show_cancelled)
-            known = branches(services.engine)
-        except Exception as exc:  # shown on screen; the next log change or a retry reloads
-            self.post_message(SessionsProblem(describe_error(exc), loading=True))
-            return
-        self.post_message(SessionsLoaded(rows, known, today))
+            rows = list_sessions(
+                services.engine, start=monday, branch=branch, include_cancelled=show_cancelled
+            )
+            return rows, branches(services.engine), today
 
-    def on_sessions_loaded(self, message: SessionsLoaded) -> None:
+        run_in_thread(self, load, self._loaded, self._load_failed, group="sessions-load")
+
+    def _loaded(self, loaded: tuple[list[SessionView], list[dict[str, str]], date]) -> None:
+        sessions, self.branches, self.today = loaded
         self.loaded = True
         if self.load_failed:
             self.load_failed = False
             self._say("")
-        self.branches = message.branches
-        self.today = message.today
-        self.sessions = {row["session_id"]: row for row in message.sessions}
+        self.sessions = {row["session_id"]: row for row in sessions}
         self.query_one("#sessions-filter", Static).update(self._filter_text())
         self._fill_table()
 
     def _fill_table(self) -> None:
         table = self.query_one("#sessions-table", DataTable)
-        today = self.today or date.today()
+        today = self.today or business_date(clock_of(self.app))
         rows = list(self.sessions.values())
         cells = [session_cells(row, today) for row in rows]
         headers = {column: t(f"planning.col_{column}") for column in COLUMNS}
@@ -210,8 +150,13 @@ class SessionsScreen(Screen[None]):
         table.clear()
         for row, cell in zip(rows, cells, strict=True):
             cell["theme"] = fit(cell["theme"], width).rstrip()
-            table.add_row(*(cell[c].rjust(cell_len(headers[c])) if c in RIGHT_ALIGNED
-                            else cell[c] for c in COLUMNS), key=row["session_id"])
+            table.add_row(
+                *(
+                    cell[c].rjust(cell_len(headers[c])) if c in RIGHT_ALIGNED else cell[c]
+                    for c in COLUMNS
+                ),
+                key=row["session_id"],
+            )
         if keep in self.sessions:
             table.move_cursor(row=table.get_row_index(keep), animate=False)
         self.current_id = self._cursor_id()
@@ -241,27 +186,26 @@ class SessionsScreen(Screen[None]):
         if row is None:
             detail.update(t("planning.empty") if self.loaded else t("home.loading"))
             return
-        text = t("planning.detail", session=row["session_id"], start=row.get("time", ""),
-                 end=row.get("end_time", ""), host=row.get("host", ""),
-                 host_name=row.get("host_name", ""), presenter=row.get("presenter", ""),
-                 presenter_name=row.get("presenter_name", ""))
+        text = t(
+            "planning.detail",
+            session=row["session_id"],
+            start=row.get("time", ""),
+            end=row.get("end_time", ""),
+            host=row.get("host", ""),
+            host_name=row.get("host_name", ""),
+            presenter=row.get("presenter", ""),
+            presenter_name=row.get("presenter_name", ""),
+        )
         if row.get("cancel_reason"):
             text = f"{text} · {t('planning.cancel_reason', reason=row['cancel_reason'])}"
         detail.update(text)
 
-    def highlighted(self) -> dict[str, Any] | None:
+    def highlighted(self) -> SessionView | None:
         return self.sessions.get(self.current_id or "")
 
-    def _say(self, text: str, *, error: bool = False) -> None:
-        view = self.query_one("#sessions-message", Static)
-        view.update(text)
-        view.set_class(error, "-error")
-
-    def on_sessions_problem(self, message: SessionsProblem) -> None:
-        self._say(message.text, error=True)
-        if message.loading:
-            self.load_failed = True
-            self.set_timer(RETRY_SECONDS, self.action_reload)
+    def _load_failed(self, failure: Failure) -> None:
+        self.load_failed = True
+        self.retry_soon(failure)
 
     # -- filters --------------------------------------------------------------------------------
     def action_next_branch(self) -> None:
@@ -287,12 +231,15 @@ class SessionsScreen(Screen[None]):
         if row is None:
             return
         if row.get("status") != "planned":
-            self._say(t("planning.edit_planned_only", status=status_name(row["status"])),
-                      error=True)
+            self._say(
+                t("planning.edit_planned_only", status=status_name(row["status"])), error=True
+            )
             return
         self._say("")
-        self.app.push_screen(SessionEditorScreen(self.actor, "edit", session=row),
-                             lambda result: self._saved("edit", result))
+        self.app.push_screen(
+            SessionEditorScreen(self.actor, "edit", session=row),
+            lambda result: self._saved("edit", result),
+        )
 
     def _saved(self, mode: str, result: dict[str, Any] | None) -> None:
         if result is None:
@@ -304,7 +251,7 @@ class SessionsScreen(Screen[None]):
         self._say(result_message(mode, result))
         self.action_reload()
 
-    def _chosen(self) -> dict[str, Any] | None:
+    def _chosen(self) -> SessionView | None:
         row = self.highlighted()
         if row is None:
             self._say(t("planning.choose_first"), error=True)
@@ -317,8 +264,12 @@ class SessionsScreen(Screen[None]):
             return
         from upgradecamp.domain.commands.sessions import OpenSession
 
-        self._ask(t("planning.confirm_open", session=session_label(row)),
-                  OpenSession(session_id=row["session_id"]), "planning.opened", row)
+        self._ask(
+            t("planning.confirm_open", session=session_label(row)),
+            OpenSession(session_id=row["session_id"]),
+            "planning.opened",
+            row,
+        )
 
     def action_close_session(self) -> None:
         row = self._chosen()
@@ -326,10 +277,14 @@ class SessionsScreen(Screen[None]):
             return
         from upgradecamp.domain.commands.sessions import CloseSession
 
-        self._ask(t("planning.confirm_close", session=session_label(row)),
-                  CloseSession(session_id=row["session_id"]), "planning.closed", row)
+        self._ask(
+            t("planning.confirm_close", session=session_label(row)),
+            CloseSession(session_id=row["session_id"]),
+            "planning.closed",
+            row,
+        )
 
-    def _ask(self, question: str, command: Command, done_key: str, row: dict[str, Any]) -> None:
+    def _ask(self, question: str, command: Command, done_key: str, row: SessionView) -> None:
         def answered(yes: bool | None) -> None:
             if yes:
                 self._say(t("planning.working"))
@@ -346,24 +301,43 @@ class SessionsScreen(Screen[None]):
         def reason_given(reason: str | None) -> None:
             if reason:
                 self._say(t("planning.working"))
-                self.run_command(CancelSession(session_id=row["session_id"], reason=reason),
-                                 "planning.cancelled", session_label(row))
+                self.run_command(
+                    CancelSession(session_id=row["session_id"], reason=reason),
+                    "planning.cancelled",
+                    session_label(row),
+                )
 
         self.app.push_screen(CancelReasonScreen(session_label(row)), reason_given)
 
-    @work(thread=True, group="sessions-command", exit_on_error=False)
     def run_command(self, command: Command, done_key: str, label: str) -> None:
-        try:
-            result = self.app.get_services().execute(command, self.actor)
-        except Exception as exc:  # the handler's refusal, said in the user's language
-            self.post_message(SessionsProblem(describe_error(exc)))
-            return
-        told = len(result.get("to_tell") or []) if isinstance(result, dict) else 0
-        self.post_message(CommandDone(t(done_key, session=label, count=told)))
+        def execute(services: Services) -> int:
+            result = services.execute(command, self.actor)
+            return len(result.get("to_tell") or []) if isinstance(result, dict) else 0
 
-    def on_command_done(self, message: CommandDone) -> None:
-        self._say(message.text)
-        self.action_reload()
+        def done(told: int) -> None:
+            self._say(t(done_key, session=label, count=told))
+            self.action_reload()
+            if done_key == "planning.cancelled" and told and self.actor.may("invites.manage"):
+                # The invitees are to be told: offer the SMS file (their calls are listed).
+                session_id = getattr(command, "session_id", "")  # a CancelSession
+                self._paper(session_id, "cancel_sms", t("paper.sms_offer", count=told))
+
+        run_in_thread(self, execute, done, self._refused, group="sessions-command", exclusive=False)
+
+    def _refused(self, failure: Failure) -> None:
+        self._say(failure.text, error=True)
+
+    # -- the session's paper (paper_export.py) --------------------------------------------------
+    def action_paper(self, kind: str) -> None:
+        row = self._chosen()
+        if row is not None:
+            self._say("")
+            self._paper(row["session_id"], kind)
+
+    def _paper(self, session_id: str, kind: str, intro: str = "") -> None:
+        from upgradecamp.tui.screens.paper_export import PaperExportScreen
+
+        self.app.push_screen(PaperExportScreen(self.actor, session_id, kind, intro))
 
     # -- the invite builder and the call list ---------------------------------------------------
     def action_follow_on(self, which: str) -> None:
@@ -375,8 +349,7 @@ class SessionsScreen(Screen[None]):
         try:
             screen_class = getattr(importlib.import_module(module_name), class_name)
         except (ImportError, AttributeError) as exc:
-            self._say(t("planning.not_available", what=what, detail=error_detail(exc)),
-                      error=True)
+            self._say(t("planning.not_available", what=what, detail=error_detail(exc)), error=True)
             return
         try:
             screen = screen_class(self.actor, row["session_id"])
@@ -385,6 +358,3 @@ class SessionsScreen(Screen[None]):
             return
         self._say("")
         self.app.push_screen(screen)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

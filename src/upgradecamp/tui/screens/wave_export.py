@@ -1,59 +1,59 @@
 """Writing an invitation wave's file from the TUI: the bulk-SMS file or the call list.
 
-The same `export_wave` as `upgradecamp invites export` writes the file and records the export
-(who, what, how many rows). SMS files and call lists carry the real mobile numbers the SMS
-platform and the callers need; the printable call list masks them.
+The same command as `upgradecamp invites export` (ExportWaveFile) writes the file and records
+the export (who, what, how many rows). SMS files and call lists carry the real mobile numbers
+the SMS platform and the callers need; the printable call list masks them. In a browser tab
+(`upgradecamp serve`) the file is a download of that browser, not a file on the server
+(`tui.delivery`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from upgradecamp.tui.app import describe_error
+from upgradecamp.tui.delivery import deliver, export_path, in_browser
 from upgradecamp.tui.i18n import t
+from upgradecamp.tui.stylesheets import stylesheet
+from upgradecamp.tui.workers import run_in_thread
 
 if TYPE_CHECKING:
     from upgradecamp.domain.staff import Actor
+    from upgradecamp.service.bus import Services
 
 # Key → (kind, masked): the SMS file, the call list, the printable (masked) call list.
 CHOICES = {"s": ("sms", False), "c": ("calls", False), "p": ("calls", True)}
 
 
-def default_path(session_id: str, kind: str, masked: bool) -> str:
+def default_path(session_id: str, kind: str, masked: bool, *, web: bool = False) -> str:
+    """In the working folder; in a browser tab just the name the download takes."""
     suffix = "calls-print" if masked else kind
-    return str(Path.cwd() / f"{session_id}-{suffix}.csv")
+    name = f"{session_id}-{suffix}.csv"
+    return name if web else str(Path.cwd() / name)
 
 
-class WaveWritten(Message):
-    def __init__(self, text: str, error: bool) -> None:
-        super().__init__()
-        self.text = text
-        self.error = error
+@dataclass(frozen=True)
+class WaveWritten:
+    text: str
+    error: bool
+    written: Path | None = None  # the file to hand to the browser, in a browser tab
 
 
 class WaveExportScreen(ModalScreen[None]):
     """Pick the file (s/c/p), check the path, Enter writes it; the result stays on screen."""
 
-    DEFAULT_CSS = """
-    WaveExportScreen { align: center middle; }
-    #wave-box { width: 76; max-width: 100%; height: auto; border: round $accent;
-                padding: 0 1; background: $surface; }
-    #wave-result { height: auto; }
-    #wave-result.-error { color: $error; }
-    #wave-keys { color: $text-muted; }
-    """
+    DEFAULT_CSS = stylesheet("wave_export_screen")
     BINDINGS = [Binding("escape", "close", show=False, id="wave_export.close")]
 
-    def __init__(self, actor: Actor | None, session_id: str) -> None:
+    def __init__(self, actor: Actor, session_id: str) -> None:
         super().__init__()
         self.actor = actor
         self.session_id = session_id
@@ -63,7 +63,7 @@ class WaveExportScreen(ModalScreen[None]):
         with Vertical(id="wave-box"):
             yield Static(t("wave_export.title", session=self.session_id), markup=False)
             yield Static("", id="wave-kind", markup=False)
-            yield Input(default_path(self.session_id, self.kind, self.masked), id="wave-path")
+            yield Input(self._default_path(), id="wave-path")
             yield Static("", id="wave-result", markup=False)
             yield Static(t("wave_export.keys"), id="wave-keys", markup=False)
 
@@ -73,18 +73,22 @@ class WaveExportScreen(ModalScreen[None]):
 
     def on_key(self, event: Any) -> None:
         # The path field takes letters too, so the kind keys work with Ctrl (or on an empty
-        # field's first keystroke they would be typed): Ctrl+S / Ctrl+K / Ctrl+P.
-        key = {"ctrl+s": "s", "ctrl+k": "c", "ctrl+p": "p"}.get(event.key)
+        # field's first keystroke they would be typed): Ctrl+S / Ctrl+K / Ctrl+L (Ctrl+P is
+        # the command palette everywhere).
+        key = {"ctrl+s": "s", "ctrl+k": "c", "ctrl+l": "p"}.get(event.key)
         if key is None:
             return
         event.stop()
         event.prevent_default()
         path = self.query_one("#wave-path", Input)
-        old_default = default_path(self.session_id, self.kind, self.masked)
+        old_default = self._default_path()
         self.kind, self.masked = CHOICES[key]
         if path.value == old_default:
-            path.value = default_path(self.session_id, self.kind, self.masked)
+            path.value = self._default_path()
         self._show_kind()
+
+    def _default_path(self) -> str:
+        return default_path(self.session_id, self.kind, self.masked, web=in_browser(self.app))
 
     def _show_kind(self) -> None:
         name = "calls_masked" if self.masked else self.kind
@@ -97,23 +101,41 @@ class WaveExportScreen(ModalScreen[None]):
             self._show(t("wave_export.no_path"), error=True)
             return
         self._show(t("wave_export.writing"), error=False)
-        self._write(path, self.kind, self.masked)
+        self._write(export_path(self.app, path), self.kind, self.masked)
 
-    @work(thread=True, exclusive=True, group="wave-export", exit_on_error=False)
-    def _write(self, path: str, kind: str, masked: bool) -> None:
-        try:
-            from upgradecamp.io.invite_files import export_wave
+    def _write(self, path: Path, kind: str, masked: bool) -> None:
+        def write(services: Services) -> WaveWritten:
+            from upgradecamp.domain.commands.exports import ExportWaveFile
 
-            result = export_wave(self.app.get_services(), self.actor, self.session_id, kind,
-                                 path, masked=masked)
-        except Exception as exc:  # shown in the dialog; nothing was recorded
-            self.post_message(WaveWritten(describe_error(exc), error=True))
-            return
-        left = sum(result.get("left_out", {}).values())
-        self.post_message(WaveWritten(t("wave_export.done", rows=result["rows"],
-                                        file=result["file"], left=left), error=False))
+            result = services.execute(
+                ExportWaveFile(session_id=self.session_id, kind=kind, out=str(path), masked=masked),
+                self.actor,
+            )
+            left = sum(result.get("left_out", {}).values())
+            if in_browser(self.app):
+                return WaveWritten(
+                    t("serve.download_sent", rows=result["rows"], file=path.name, left=left),
+                    error=False,
+                    written=path,
+                )
+            return WaveWritten(
+                t("wave_export.done", rows=result["rows"], file=result["file"], left=left),
+                error=False,
+            )
 
-    def on_wave_written(self, message: WaveWritten) -> None:
+        # A failure is shown in the dialog; nothing was recorded.
+        run_in_thread(
+            self,
+            write,
+            self._written,
+            lambda failure: self._written(WaveWritten(failure.text, error=True)),
+            group="wave-export",
+            exclusive=False,
+        )
+
+    def _written(self, message: WaveWritten) -> None:
+        if message.written is not None:
+            deliver(self.app, message.written)
         self._show(message.text, error=message.error)
 
     def _show(self, text: str, *, error: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.cells import cell_len
@@ -9,22 +10,41 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 
-def fill_table(table: DataTable[Any], headers: list[str],
-               rows: list[tuple[str, list[Text]]]) -> None:
+def fill_table(
+    table: DataTable[Any],
+    headers: list[str],
+    rows: list[tuple[str, list[Text]]],
+    *,
+    drop_to_fit: Sequence[int] = (),
+    keys: Sequence[str] | None = None,
+) -> list[int]:
     """Refill a table, each column as wide as its widest cell (in cells: CJK counts 2).
 
     The widths are set here rather than left to the table's own measuring, which happens on
-    an idle moment and was seen to leave a column at its old width after a refill.
+    an idle moment and was seen to leave a column at its old width after a refill. When the
+    columns are wider than the table, the columns named in `drop_to_fit` (indexes, least
+    needed first) are left out until the rest fit, so no header is cut by the table's edge
+    on a narrow terminal; the screen shows what they held elsewhere (a detail line, F1).
+    `keys` names the columns (for `update_cell`). Returns the indexes of the columns shown.
     """
     widths = [cell_len(h) for h in headers]
     for _key, cells in rows:
         for i, cell in enumerate(cells):
             widths[i] = max(widths[i], cell.cell_len)
+    shown = list(range(len(headers)))
+    room = table.scrollable_content_region.width
+    if room > 0:
+        padding = 2 * table.cell_padding
+        for index in drop_to_fit:
+            if sum(widths[i] + padding for i in shown) <= room:
+                break
+            shown.remove(index)
     table.clear(columns=True)
-    for header, width in zip(headers, widths, strict=True):
-        table.add_column(header, width=width)
+    for i in shown:
+        table.add_column(headers[i], width=widths[i], key=keys[i] if keys else None)
     for key, cells in rows:
-        table.add_row(*cells, key=key)
+        table.add_row(*(cells[i] for i in shown), key=key)
+    return shown
 
 
 def table_key(table: DataTable[Any]) -> str | None:
