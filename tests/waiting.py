@@ -183,6 +183,9 @@ def _tables_behind(pilot: Pilot[Any]) -> list[str]:
             behind.append(
                 f"{table!r}: laid out {table.virtual_size.height} of {header + rows} lines"
             )
+        elif table._require_update_dimensions or table._new_rows:
+            # Refilled with as many rows as before: same height, rows not yet measured.
+            behind.append(f"{table!r}: {len(table._new_rows)} rows not yet measured")
     return behind
 
 

@@ -60,11 +60,20 @@ def test_calc_takes_the_aum_in_wan():
     assert json.loads(result.stdout)["aum"] == "120000.00"
 
 
+def test_calc_takes_a_lines_amount_in_wan():
+    wan = runner.invoke(app, ["calc", "--aum", "12万", "--line", "fund:1.5万", "--json"])
+    yuan = runner.invoke(app, ["calc", "--aum", "120000", "--line", "fund:15000", "--json"])
+    assert wan.exit_code == 0, wan.output
+    assert json.loads(wan.stdout)["lines"] == json.loads(yuan.stdout)["lines"]
+    assert json.loads(wan.stdout)["lines"][0]["value"] == "15000.00"
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
         (["--aum", "abc"], "not a number"),
         (["--aum", "12万x"], "not a number"),
+        (["--aum", "1000", "--line", "fund:1万5"], "not a number"),
         (["--aum", "1000", "--line", "stocks:100"], "unknown product 'stocks'"),
         (["--aum", "1000", "--line", "fund:-5"], "fund"),
         (["--aum", "1000", "--line", "fund:100:cash"], "cash"),

@@ -32,7 +32,7 @@ def test_bad_lines_are_numbered_and_good_ones_kept():
 
 
 def test_wan_is_ten_thousand_yuan_in_a_line_and_alone():
-    from upgradecamp.domain.form_text import in_yuan
+    from upgradecamp.domain.points import in_yuan
 
     assert [in_yuan(t) for t in ("12万", "1.5万", "120000", "万", "12万5")] == [
         "120000",

@@ -55,8 +55,7 @@ def calc(
     from upgradecamp.cli.rule_source import find_version, load_rule_source
     from upgradecamp.domain.calculator import calculate
     from upgradecamp.domain.errors import BadInput
-    from upgradecamp.domain.form_text import in_yuan
-    from upgradecamp.domain.points import parse_line_spec
+    from upgradecamp.domain.points import in_yuan, parse_line_spec
     from upgradecamp.domain.rules import rule_set_for
 
     source = load_rule_source(db, rules_dir)

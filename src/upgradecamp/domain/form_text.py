@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from upgradecamp.domain.errors import BadInput
 from upgradecamp.domain.points import FormLine, parse_line_spec
@@ -28,20 +27,6 @@ SOURCE_WORDS = {
     "他行转入": "other_bank",
 }
 _SPLIT = re.compile(r"[\s:：,，]+")
-WAN = Decimal(10_000)
-
-
-def in_yuan(text: str) -> str:
-    """An amount as typed, with a trailing 万 (ten thousand, how staff say amounts) written out
-    in yuan: `12万` is `120000`, `1.5万` is `15000`. Anything else is returned as it came, for
-    the caller's own check to refuse or accept."""
-    if not text.endswith("万"):
-        return text
-    try:
-        value = Decimal(text[:-1]) * WAN
-    except InvalidOperation:
-        return text
-    return format(value.normalize(), "f") if value.is_finite() else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +63,7 @@ def parse_form_text(text: str, rule_set: RuleSet) -> tuple[list[FormLine], list[
         product = names.get(parts[0]) or names.get(parts[0].lower(), parts[0].lower())
         source = SOURCE_WORDS.get(parts[2].lower(), parts[2].lower()) if len(parts) == 3 else "new"
         try:
-            lines.append(parse_line_spec(f"{product}:{in_yuan(parts[1])}:{source}", rule_set))
+            lines.append(parse_line_spec(f"{product}:{parts[1]}:{source}", rule_set))
         except BadInput as err:
             problems.append(LineProblem(number, stripped, err))
     return lines, problems

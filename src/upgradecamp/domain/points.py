@@ -260,13 +260,29 @@ def holding_points(month_average_aum: Decimal, per: Decimal = HOLDING_PER_DEFAUL
         return int(Decimal(month_average_aum) // per)
 
 
+WAN = Decimal(10_000)
+
+
+def in_yuan(text: str) -> str:
+    """An amount as typed, with a trailing 万 (ten thousand, how staff say amounts) written out
+    in yuan: `12万` is `120000`, `1.5万` is `15000`. Anything else is returned as it came, for
+    the caller's own check to refuse or accept."""
+    if not text.endswith("万"):
+        return text
+    try:
+        value = Decimal(text[:-1]) * WAN
+    except InvalidOperation:
+        return text
+    return format(value.normalize(), "f") if value.is_finite() else text
+
+
 def parse_line_spec(spec: str, rule_set: RuleSet) -> FormLine:
-    """Read the CLI syntax PRODUCT:VALUE[:SOURCE] (source defaults to new)."""
+    """Read the CLI syntax PRODUCT:VALUE[:SOURCE] (source defaults to new; VALUE may be in 万)."""
     usage = "write PRODUCT:VALUE[:SOURCE], e.g. fund:10000:new or credit_card:1"
     parts = [part.strip() for part in spec.replace("：", ":").split(":")]
     if len(parts) not in (2, 3) or not all(parts):
         raise BadInput(f"cannot read line {spec!r}; {usage}", "line_spec_unreadable", spec=spec)
-    code, raw = parts[0].lower(), parts[1].replace(",", "")
+    code, raw = parts[0].lower(), in_yuan(parts[1].replace(",", ""))
     source = parts[2].lower() if len(parts) == 3 else "new"
     product_of(rule_set, code)
     try:

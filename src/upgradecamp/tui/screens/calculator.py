@@ -119,7 +119,7 @@ class CalculatorScreen(Screen[None]):
 
     # -- pricing ------------------------------------------------------------------------------
     def _aum(self) -> Decimal | None:
-        from upgradecamp.domain.form_text import in_yuan
+        from upgradecamp.domain.points import in_yuan
 
         raw = in_yuan(self.query_one("#calc-aum", Input).value.replace(",", "").strip())
         if not raw:
