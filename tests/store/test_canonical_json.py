@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -45,3 +46,20 @@ def test_the_row_hash_covers_the_standard_encoders_bytes(stream, position, paylo
 def test_keys_that_are_not_text_take_the_standard_way(payload):
     assert canonical(payload) == STANDARD.encode(payload)
     assert canonical({"nested": [payload]}) == STANDARD.encode({"nested": [payload]})
+
+
+@settings(max_examples=100)
+@given(st.integers(2**63, 2**70))
+def test_an_int_beyond_64_bits_in_a_row_takes_the_standard_way(big):
+    import hashlib
+
+    row = ["0" * 64, big, "s", 1, "T", 1, "{}", "{}", "2026-11-20T02:00:00+00:00"]
+    assert row_hash(*row) == hashlib.sha256(ROW.encode(row).encode()).hexdigest()
+
+
+def test_a_lone_surrogate_in_a_row_is_refused_as_before():
+    row = ["0" * 64, 1, "s\ud800", 1, "T", 1, "{}", "{}", "2026-11-20T02:00:00+00:00"]
+    with pytest.raises(UnicodeEncodeError):
+        ROW.encode(row).encode()
+    with pytest.raises(UnicodeEncodeError):
+        row_hash(*row)
