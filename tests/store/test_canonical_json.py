@@ -63,3 +63,14 @@ def test_a_lone_surrogate_in_a_row_is_refused_as_before():
         ROW.encode(row).encode()
     with pytest.raises(UnicodeEncodeError):
         row_hash(*row)
+
+
+@settings(max_examples=100)
+@given(st.binary(min_size=1, max_size=100), text, text)
+def test_the_keyed_row_hash_is_hmac_sha256_of_the_standard_bytes(key, payload, meta):
+    import hmac
+
+    row = ["0" * 64, 7, "s", 1, "T", 1, payload, meta, "2026-11-20T02:00:00+00:00"]
+    expected = hmac.digest(key, ROW.encode(row).encode(), "sha256").hex()
+    assert row_hash(*row, key=key) == expected
+    assert row_hash(*row, key=key) == expected  # the cached HMAC is copied, never consumed
