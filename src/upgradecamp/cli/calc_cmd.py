@@ -25,7 +25,9 @@ def calc(
     line: Annotated[
         list[str] | None,
         typer.Option(
-            "--line", help="PRODUCT:VALUE[:SOURCE], source existing|new|other_bank (default new)"
+            "--line",
+            help="PRODUCT:VALUE[:SOURCE], SOURCE existing|new|other_bank (default new); "
+            "VALUE in CNY, e.g. 15000 or 1.5万",
         ),
     ] = None,
     action: Annotated[
