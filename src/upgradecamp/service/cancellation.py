@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, select
 
 from upgradecamp.domain import cancellation as rules
-from upgradecamp.domain.errors import NotFound, PermissionDenied, RuleRefused
+from upgradecamp.domain.errors import RuleRefused
 from upgradecamp.domain.events import streams
 from upgradecamp.domain.events.sessions import SessionCancelled
 from upgradecamp.domain.followups import ClientFacts
 from upgradecamp.domain.rules import business_date
-from upgradecamp.service.followups import record_planned
+from upgradecamp.service.followups import record_planned, session_owing_calls
 from upgradecamp.service.unit_of_work import Handlers, UnitOfWork
 from upgradecamp.store.tables import ClientRow, StaffRow
 from upgradecamp.store.tables.invitations import InvitationRow
@@ -108,20 +108,7 @@ def create_cancellation_calls(
 
     The result: `created` and `already_there` (counts), `next_session_id`, and `followups`.
     """
-    if not uow.actor.may("sessions.manage"):
-        raise PermissionDenied(
-            f"{uow.actor.code} ({uow.actor.role}) may not create follow-ups; cancelling a "
-            "session creates its calls, or ask an organizer",
-            "followup_may_not_create",
-            staff=uow.actor.code,
-        )
-    session = uow.rows.get(SessionRow, cmd.session_id)
-    if session is None:
-        raise NotFound(
-            f"no session has the id '{cmd.session_id}'; see `upgradecamp sessions list`",
-            "followup_session_not_found",
-            session=cmd.session_id,
-        )
+    session = session_owing_calls(uow, cmd.session_id, "cancelling a session creates its calls")
     if session["status"] != CANCELLED:
         raise RuleRefused(
             f"session {cmd.session_id} is {session['status']}, not cancelled; its invitees "

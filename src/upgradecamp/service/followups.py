@@ -201,25 +201,32 @@ def _session_facts(uow: UnitOfWork, session: dict[str, Any]) -> rules.ClosedSess
     )
 
 
+def session_owing_calls(uow: UnitOfWork, session_id: str, who_creates: str) -> dict[str, Any]:
+    """The session whose follow-ups or calls are to be recorded, once the actor may record
+    them (`who_creates` says how they come about otherwise)."""
+    if not uow.actor.may("sessions.manage"):
+        raise PermissionDenied(
+            f"{uow.actor.code} ({uow.actor.role}) may not create follow-ups; {who_creates}, "
+            "or ask an organizer",
+            "followup_may_not_create",
+            staff=uow.actor.code,
+        )
+    session = uow.rows.get(SessionRow, session_id)
+    if session is None:
+        raise NotFound(
+            f"no session has the id '{session_id}'; see `upgradecamp sessions list`",
+            "followup_session_not_found",
+            session=session_id,
+        )
+    return session
+
+
 def create_followups(uow: UnitOfWork, cmd: CreateFollowUps) -> dict[str, Any]:
     """Record the follow-ups a closed session owes that are not recorded yet.
 
     The result: `created` and `already_there` (counts), and `followups`, the created ones.
     """
-    if not uow.actor.may("sessions.manage"):
-        raise PermissionDenied(
-            f"{uow.actor.code} ({uow.actor.role}) may not create follow-ups; closing a session "
-            "creates them, or ask an organizer",
-            "followup_may_not_create",
-            staff=uow.actor.code,
-        )
-    session = uow.rows.get(SessionRow, cmd.session_id)
-    if session is None:
-        raise NotFound(
-            f"no session has the id '{cmd.session_id}'; see `upgradecamp sessions list`",
-            "followup_session_not_found",
-            session=cmd.session_id,
-        )
+    session = session_owing_calls(uow, cmd.session_id, "closing a session creates them")
     if session["status"] != CLOSED:
         raise RuleRefused(
             f"session {cmd.session_id} is {session['status']}, not closed; follow-ups are "
