@@ -9,16 +9,14 @@ from textual.widgets import DataTable
 
 from tests.conftest import FakeClock
 from tests.helpers import client_row
-from tests.tui.conftest import ADMIN, STAFF, STAFF_PIN, settle, sign_in
+from tests.tui.conftest import ADMIN, add_staff, settle, sign_in
 from upgradecamp.domain.commands import (
-    AddStaff,
     ImportHoldings,
     RegisterClients,
     RunMaintenance,
 )
 from upgradecamp.domain.staff import Actor
 from upgradecamp.service.bus import bootstrap
-from upgradecamp.service.setup import initialise
 from upgradecamp.tui.app import create_app
 from upgradecamp.tui.screens.followups import FollowUpsScreen
 
@@ -29,12 +27,7 @@ CALL = "MNT-MT-C000001-large_cd-20261125"
 async def test_a_maturity_call_is_on_the_marketer_s_desk(db_path, tmp_path):
     clock = FakeClock(datetime(2026, 11, 20, 2, 0, tzinfo=UTC))
     svc = bootstrap(db_path, terminal="test-terminal-1", clock=clock)
-    initialise(svc, admin_code="admin1", admin_name="管理员", admin_pin="123409")
-    for role, (code, name) in STAFF.items():
-        if role != "admin":
-            svc.execute(
-                AddStaff(code=code, name=name, role=role, branch="B02", pin=STAFF_PIN), ADMIN
-            )
+    add_staff(svc)
     svc.execute(RegisterClients(clients=[client_row(1, aum="300000.00", rm="mk1")]), ADMIN)
     holdings = tmp_path / "h.csv"
     holdings.write_text(

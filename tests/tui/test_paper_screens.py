@@ -15,13 +15,12 @@ from textual.widgets import Input
 
 from tests.conftest import FakeClock
 from tests.helpers import client_row
-from tests.tui.conftest import ADMIN, STAFF, STAFF_PIN, settle, sign_in, widget_text
-from upgradecamp.domain.commands import AddStaff, RegisterClients
+from tests.tui.conftest import ADMIN, add_staff, settle, sign_in, widget_text
+from upgradecamp.domain.commands import RegisterClients
 from upgradecamp.domain.commands.invitations import BuildInviteList, RecordInvitationOutcome
 from upgradecamp.domain.commands.sessions import PlanSessions
 from upgradecamp.domain.staff import Actor
 from upgradecamp.service.bus import bootstrap
-from upgradecamp.service.setup import initialise
 from upgradecamp.store.db import read_transaction
 from upgradecamp.tui import i18n
 from upgradecamp.tui.app import create_app
@@ -42,12 +41,7 @@ def _english_afterwards():
 @pytest.fixture
 def services(db_path):
     svc = bootstrap(db_path, terminal="test-terminal-1", clock=FakeClock(NOW))
-    initialise(svc, admin_code="admin1", admin_name="管理员", admin_pin="123409")
-    for role, (code, name) in STAFF.items():
-        if role != "admin":
-            svc.execute(
-                AddStaff(code=code, name=name, role=role, branch="B02", pin=STAFF_PIN), ADMIN
-            )
+    add_staff(svc)
     svc.execute(
         RegisterClients(
             clients=[

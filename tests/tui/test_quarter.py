@@ -9,10 +9,17 @@ import pytest
 from textual.widgets import Input, OptionList
 
 from tests.conftest import FakeClock
-from tests.tui.conftest import ADMIN, STAFF, screen_text, settle, sign_in, tail, widget_text
-from upgradecamp.domain.commands import AddStaff
+from tests.tui.conftest import (
+    ADMIN,
+    STAFF,
+    add_staff,
+    screen_text,
+    settle,
+    sign_in,
+    tail,
+    widget_text,
+)
 from upgradecamp.service.bus import bootstrap
-from upgradecamp.service.setup import initialise
 from upgradecamp.tui import i18n
 from upgradecamp.tui.app import create_app
 from upgradecamp.tui.screens.home import HomeScreen
@@ -40,12 +47,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def services(tmp_path, clock):
     svc = bootstrap(str(tmp_path / "q.db"), terminal="test-terminal", clock=clock)
-    initialise(svc, admin_code="admin1", admin_name="管理员", admin_pin="123409")
-    for role, (code, name) in STAFF.items():
-        if role != "admin":
-            svc.execute(
-                AddStaff(code=code, name=name, role=role, branch="B02", pin=STAFF_PIN), ADMIN
-            )
+    add_staff(svc)
     return svc
 
 

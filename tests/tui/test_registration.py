@@ -14,7 +14,15 @@ from textual.widgets import Checkbox, Input, OptionList, TextArea
 
 from tests.conftest import FakeClock
 from tests.helpers import client_row
-from tests.tui.conftest import ADMIN, STAFF, STAFF_PIN, screen_text, settle, sign_in, widget_text
+from tests.tui.conftest import (
+    ADMIN,
+    STAFF_PIN,
+    add_staff,
+    screen_text,
+    settle,
+    sign_in,
+    widget_text,
+)
 from tests.waiting import wait_for, wait_for_text
 from upgradecamp.domain.commands import AddStaff, RegisterClients
 from upgradecamp.domain.commands.checkins import CheckIn
@@ -51,12 +59,7 @@ def _english_afterwards():
 def services(db_path):
     """Staff of every role at B02, three clients checked in at today's open session."""
     svc = bootstrap(db_path, terminal="test-terminal-1", clock=FakeClock(NOW))
-    initialise(svc, admin_code="admin1", admin_name="管理员", admin_pin="123409")
-    for role, (code, name) in STAFF.items():
-        if role != "admin":
-            svc.execute(
-                AddStaff(code=code, name=name, role=role, branch="B02", pin=STAFF_PIN), ADMIN
-            )
+    add_staff(svc)
     svc.execute(
         RegisterClients(
             clients=[

@@ -9,10 +9,9 @@ from textual.widgets import DataTable
 
 from tests.conftest import FakeClock
 from tests.helpers import client_row
-from tests.tui.conftest import ADMIN, STAFF, STAFF_PIN, sign_in, widget_text
+from tests.tui.conftest import ADMIN, add_staff, sign_in, widget_text
 from tests.waiting import wait_for, wait_for_screen
 from upgradecamp.domain.commands import (
-    AddStaff,
     CheckIn,
     GiveFeedback,
     OpenSession,
@@ -22,7 +21,6 @@ from upgradecamp.domain.commands import (
 )
 from upgradecamp.domain.staff import Actor
 from upgradecamp.service.bus import bootstrap
-from upgradecamp.service.setup import initialise
 from upgradecamp.tui.app import create_app
 from upgradecamp.tui.screens.review import ReviewScreen
 
@@ -37,12 +35,7 @@ async def test_the_head_sees_targets_results_and_satisfaction(db_path):
         terminal="test-terminal-1",
         clock=FakeClock(datetime(2026, 11, 20, 2, 0, tzinfo=UTC)),
     )
-    initialise(svc, admin_code="admin1", admin_name="管理员", admin_pin="123409")
-    for role, (code, name) in STAFF.items():
-        if role != "admin":
-            svc.execute(
-                AddStaff(code=code, name=name, role=role, branch="B02", pin=STAFF_PIN), ADMIN
-            )
+    add_staff(svc)
     svc.execute(RegisterClients(clients=[client_row(1, rm="mk1")]), ADMIN)
     svc.execute(PlanSessions(branch="B02", start="2026-11-20 15:00"), ORG)
     svc.execute(OpenSession(session_id="B02-20261120-1500"), DESK)

@@ -14,16 +14,23 @@ from textual.widgets import Digits
 
 from tests.conftest import FakeClock
 from tests.helpers import client_row
-from tests.tui.conftest import ADMIN, STAFF, STAFF_PIN, screen_text, settle, sign_in, widget_text
+from tests.tui.conftest import (
+    ADMIN,
+    STAFF_PIN,
+    add_staff,
+    screen_text,
+    settle,
+    sign_in,
+    widget_text,
+)
 from tests.waiting import wait_for
-from upgradecamp.domain.commands import AddStaff, RegisterClients
+from upgradecamp.domain.commands import RegisterClients
 from upgradecamp.domain.commands.checkins import CheckIn
 from upgradecamp.domain.commands.forms import ApproveForm, SubmitForm
 from upgradecamp.domain.commands.invitations import BuildInviteList, RecordInvitationOutcome
 from upgradecamp.domain.commands.sessions import OpenSession, PlanSessions
 from upgradecamp.domain.staff import Actor
 from upgradecamp.service.bus import bootstrap
-from upgradecamp.service.setup import initialise
 from upgradecamp.store.db import read_transaction
 from upgradecamp.tui import i18n
 from upgradecamp.tui.app import create_app
@@ -54,12 +61,7 @@ def _english_afterwards():
 def services(db_path):
     clock = FakeClock(NOW)
     svc = bootstrap(db_path, terminal="desk-A", clock=clock)
-    initialise(svc, admin_code="admin1", admin_name="管理员", admin_pin="123409")
-    for role, (code, name) in STAFF.items():
-        if role != "admin":
-            svc.execute(
-                AddStaff(code=code, name=name, role=role, branch="B02", pin=STAFF_PIN), ADMIN
-            )
+    add_staff(svc)
     svc.execute(
         RegisterClients(clients=[client_row(n, name=name) for n, name in NAMES.items()]), ADMIN
     )
