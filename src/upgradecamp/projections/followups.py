@@ -29,29 +29,37 @@ PROJECTION = Projection()
 NOT_REACHED = "not_reached"
 
 
+def opened(stored: StoredEvent, **fields: Any) -> dict[str, Any]:
+    """A follow-up row as created (after a session or by the maintenance plan): open, untried."""
+    return {
+        **fields,
+        "status": "open",
+        "outcome": None,
+        "note": "",
+        "attempts": 0,
+        "created_at": stored.recorded_at,
+        "done_at": None,
+        "done_by": None,
+    }
+
+
 @PROJECTION.register
 def followup_created(store: RowStore, event: FollowUpCreated, stored: StoredEvent) -> None:
     session = store.get(SessionRow, event.session_id)
     store.put(
         FollowUpRow,
-        {
-            "followup_id": event.followup_id,
-            "kind": event.kind,
-            "session_id": event.session_id,
-            "branch": session["branch"] if session else "",
-            "client_id": event.client_id,
-            "form_id": event.form_id,
-            "next_session_id": event.next_session_id,
-            "assignee": event.assignee,
-            "due": event.due,
-            "status": "open",
-            "outcome": None,
-            "note": "",
-            "attempts": 0,
-            "created_at": stored.recorded_at,
-            "done_at": None,
-            "done_by": None,
-        },
+        opened(
+            stored,
+            followup_id=event.followup_id,
+            kind=event.kind,
+            session_id=event.session_id,
+            branch=session["branch"] if session else "",
+            client_id=event.client_id,
+            form_id=event.form_id,
+            next_session_id=event.next_session_id,
+            assignee=event.assignee,
+            due=event.due,
+        ),
     )
 
 

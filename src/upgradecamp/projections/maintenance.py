@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from upgradecamp.domain.events import HoldingsImported, MaintenanceCallPlanned
+from upgradecamp.projections.followups import opened
 from upgradecamp.projections.registry import Projection
 from upgradecamp.projections.rowstore import RowStore
 from upgradecamp.store.eventlog import StoredEvent
@@ -33,22 +34,16 @@ def maintenance_call_planned(
 ) -> None:
     store.put(
         FollowUpRow,
-        {
-            "followup_id": event.followup_id,
-            "kind": event.kind,
-            "session_id": "",
-            "branch": event.branch,
-            "client_id": event.client_id,
-            "form_id": None,
-            "next_session_id": None,
-            "assignee": event.assignee,
-            "due": event.due,
-            "status": "open",
-            "outcome": None,
-            "note": "",
-            "attempts": 0,
-            "created_at": stored.recorded_at,
-            "done_at": None,
-            "done_by": None,
-        },
+        opened(
+            stored,
+            followup_id=event.followup_id,
+            kind=event.kind,
+            session_id="",
+            branch=event.branch,
+            client_id=event.client_id,
+            form_id=None,
+            next_session_id=None,
+            assignee=event.assignee,
+            due=event.due,
+        ),
     )
