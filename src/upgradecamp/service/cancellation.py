@@ -20,9 +20,13 @@ from upgradecamp.domain.events import streams
 from upgradecamp.domain.events.sessions import SessionCancelled
 from upgradecamp.domain.followups import ClientFacts
 from upgradecamp.domain.rules import business_date
-from upgradecamp.service.followups import record_planned, session_owing_calls
+from upgradecamp.service.followups import (
+    record_planned,
+    registered_staff,
+    session_owing_calls,
+)
 from upgradecamp.service.unit_of_work import Handlers, UnitOfWork
-from upgradecamp.store.tables import ClientRow, StaffRow
+from upgradecamp.store.tables import ClientRow
 from upgradecamp.store.tables.invitations import InvitationRow
 from upgradecamp.store.tables.sessions import SessionRow
 
@@ -78,15 +82,7 @@ def _facts(uow: UnitOfWork, session: dict[str, Any]) -> rules.CancelledSession:
             select(ClientRow.client_id, ClientRow.rm).where(col(ClientRow.client_id).in_(confirmed))
         )
     }
-    rms = sorted({c.rm for c in clients.values() if c.rm})
-    staff = (
-        frozenset(
-            code
-            for (code,) in conn.execute(select(StaffRow.code).where(col(StaffRow.code).in_(rms)))
-        )
-        if rms
-        else frozenset()
-    )
+    staff = registered_staff(conn, {c.rm for c in clients.values() if c.rm})
     cancelled_at = _cancelled_at(uow, sid)
     following = next_session(conn, session["branch"], cancelled_at, sid)
     return rules.CancelledSession(

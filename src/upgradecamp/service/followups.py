@@ -168,15 +168,7 @@ def _session_facts(uow: UnitOfWork, session: dict[str, Any]) -> rules.ClosedSess
                 unreachable=r.contact_status == "unreachable",
                 consent=bool(r.marketing_consent) and not r.consent_withdrawn,
             )
-    rms = sorted({c.rm for c in clients.values() if c.rm})
-    staff = (
-        frozenset(
-            code
-            for (code,) in conn.execute(select(StaffRow.code).where(col(StaffRow.code).in_(rms)))
-        )
-        if rms
-        else frozenset()
-    )
+    staff = registered_staff(conn, {c.rm for c in clients.values() if c.rm})
     following = conn.execute(
         select(SessionRow.session_id)
         .where(
@@ -199,6 +191,14 @@ def _session_facts(uow: UnitOfWork, session: dict[str, Any]) -> rules.ClosedSess
         staff=staff,
         next_session_id=following.session_id if following else None,
     )
+
+
+def registered_staff(conn: Any, codes: set[str]) -> frozenset[str]:
+    """Which of `codes` (clients' relationship managers) are staff of upgradecamp."""
+    if not codes:
+        return frozenset()
+    found = conn.execute(select(StaffRow.code).where(col(StaffRow.code).in_(sorted(codes))))
+    return frozenset(code for (code,) in found)
 
 
 def session_owing_calls(uow: UnitOfWork, session_id: str, who_creates: str) -> dict[str, Any]:
