@@ -1,5 +1,6 @@
-"""The defaults ship inside the package: found by importlib.resources, listed as package data,
-and the repo's top-level fixtures/ is the same folder."""
+"""The defaults ship inside the package: found beside the modules (or by importlib.resources in
+a zipped install), listed as package data, and the repo's top-level fixtures/ is the same
+folder."""
 
 from __future__ import annotations
 
@@ -20,6 +21,13 @@ def test_fixtures_are_read_from_the_package(monkeypatch):
     found = config.fixtures_dir()
     assert found.resolve() == PACKAGE_FIXTURES
     assert (found / "rules" / "2026Q4.toml").is_file()
+
+
+def test_without_a_folder_beside_the_modules_importlib_resources_finds_them(monkeypatch, tmp_path):
+    monkeypatch.delenv("UPGRADECAMP_FIXTURES", raising=False)
+    monkeypatch.setattr(config, "__file__", str(tmp_path / "config.py"))
+    found = config.fixtures_dir()
+    assert found.resolve() == PACKAGE_FIXTURES
 
 
 def test_the_environment_points_elsewhere(monkeypatch, tmp_path):

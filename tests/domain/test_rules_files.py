@@ -92,6 +92,19 @@ def test_payload_round_trips_exactly_through_json(path: Path) -> None:
     assert again.to_payload() == payload
 
 
+def test_a_rule_set_is_immutable_and_equal_by_its_fields_only(rule_sets: list[RuleSet]) -> None:
+    q4, q1 = rule_sets
+    again = RuleSet.from_payload(q4.to_payload())
+    again.memo["pricing"] = object()  # a derived table is no part of equality
+    assert again == q4 and hash(again) == hash(q4)
+    assert q4 != q1 and q4 != q4.to_payload()
+    with pytest.raises(AttributeError, match="immutable"):
+        q4.version = "2099Q1"
+    with pytest.raises(AttributeError, match="immutable"):
+        del q4.points_unit
+    assert "2026Q4" in repr(q4)
+
+
 def test_payload_errors_name_the_payload() -> None:
     payload = load_rule_set(RULES / "2026Q4.toml").to_payload()
     payload["products"][0]["coefficient"] = "x"

@@ -125,3 +125,13 @@ def test_tier_for_is_monotone_and_within_bounds(a: Decimal, b: Decimal) -> None:
     tier = LADDER.tier_for(a)
     above = LADDER.next_tier(tier)
     assert tier.minimum <= a and (above is None or a < above.minimum)
+
+
+def test_a_ladder_is_immutable_and_equal_by_its_tiers() -> None:
+    ladder = load_tier_ladder(TIERS_FILE)
+    again = TierLadder(list(ladder.tiers), ladder.vip_from)  # type: ignore[arg-type]
+    assert again == ladder and hash(again) == hash(ladder)
+    assert again.tiers == ladder.tiers and isinstance(again.tiers, tuple)
+    assert TierLadder(ladder.tiers, ladder.tiers[-1].code) != ladder
+    with pytest.raises(AttributeError, match="immutable"):
+        ladder.vip_from = "x"

@@ -56,3 +56,22 @@ def test_an_unwritable_cache_is_not_an_error(folder, monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     rule_sets, _ = rule_files.load_rules(folder)
     assert [r.version for r in rule_sets] == ["2026Q4"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"not marshal at all", b"\xff\x00\x01", "marshal of the wrong shape"],
+    ids=["empty", "text", "garbage", "wrong shape"],
+)
+def test_a_cache_that_is_not_ours_is_read_as_no_cache(folder, content):
+    import marshal
+
+    expected, _ = rule_files.load_rules(folder)
+    cache = rule_files._cache_path(folder)
+    if isinstance(content, str):
+        stamp = rule_files._stamp(folder)
+        content = marshal.dumps({"stamp": stamp, "rule_sets": [{"version": 1}], "ladder": []})
+    cache.write_bytes(content)
+    rule_sets, _ = rule_files.load_rules(folder)
+    assert rule_sets == expected
+    assert marshal.loads(cache.read_bytes())["rule_sets"][0]["version"] == "2026Q4"

@@ -6,10 +6,8 @@ Exit codes (SPEC §6): 0 done, 1 refused by a business rule, 2 bad usage or inpu
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import IntEnum
@@ -31,7 +29,9 @@ class Exit(IntEnum):
 
 def _default(value: Any) -> Any:
     """JSON for what `json` does not know; a query's frozen row prints as its fields, in order."""
-    if is_dataclass(value) and not isinstance(value, type):
+    if hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
+        from dataclasses import asdict  # only a query's rows need it: `calc` prints none
+
         return asdict(value)
     if isinstance(value, Decimal):
         return f"{value:.2f}"
@@ -41,6 +41,8 @@ def _default(value: Any) -> Any:
 
 
 def emit_json(data: Any) -> None:
+    import json  # not at import: only `--json` needs it
+
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_default))
 
 

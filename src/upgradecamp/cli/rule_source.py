@@ -8,18 +8,16 @@ never creates the SQLite file that connecting to a missing path would.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from upgradecamp.domain.rules import RuleSet
     from upgradecamp.domain.tiers import TierLadder
 
 
-@dataclass(frozen=True)
-class RuleSource:
+class RuleSource(NamedTuple):
     rule_sets: list[RuleSet]
     ladder: TierLadder
     where: str  # said in messages: "the database …" or the folder of files

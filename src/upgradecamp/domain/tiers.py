@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -36,20 +35,40 @@ class Tier(NamedTuple):
     name_en: str | None = None  # the en screens' name; a file without one shows the code
 
 
-@dataclass(frozen=True)
 class TierLadder:
-    """Tiers from lowest to highest; minimums start at 0 and strictly increase."""
+    """Tiers from lowest to highest; minimums start at 0 and strictly increase.
 
+    Immutable, compared by its tiers and VIP line; a plain class for the reason `RuleSet` is one.
+    """
+
+    __slots__ = ("tiers", "vip_from", "_minimums", "_index")
     tiers: tuple[Tier, ...]
     vip_from: str
-    _minimums: list[Decimal] = field(init=False, repr=False, compare=False, default_factory=list)
-    _index: dict[str, int] = field(init=False, repr=False, compare=False, default_factory=dict)
+    _minimums: list[Decimal]
+    _index: dict[str, int]
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "tiers", tuple(self.tiers))
-        check_ladder(self.tiers, self.vip_from, "tier ladder")
-        self._minimums.extend(t.minimum for t in self.tiers)
-        self._index.update((t.code, i) for i, t in enumerate(self.tiers))
+    def __init__(self, tiers: tuple[Tier, ...], vip_from: str) -> None:
+        tiers = tuple(tiers)
+        check_ladder(tiers, vip_from, "tier ladder")
+        init = object.__setattr__
+        init(self, "tiers", tiers)
+        init(self, "vip_from", vip_from)
+        init(self, "_minimums", [t.minimum for t in tiers])
+        init(self, "_index", {t.code: i for i, t in enumerate(tiers)})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a tier ladder is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a tier ladder is immutable: cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.tiers, self.vip_from) == (other.tiers, other.vip_from)
+
+    def __repr__(self) -> str:
+        return f"TierLadder({[t.code for t in self.tiers]!r}, vip_from={self.vip_from!r})"
 
     def __hash__(self) -> int:
         return hash((self.tiers, self.vip_from))
