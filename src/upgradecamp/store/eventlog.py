@@ -24,7 +24,6 @@ import orjson
 from sqlalchemy import (
     Connection,
     select,
-    text,
 )
 from sqlalchemy.exc import IntegrityError
 
@@ -43,6 +42,21 @@ from upgradecamp.store.types import utc_text
 
 # Reading back is replay's hot path; orjson parses the same JSON into the same values, faster.
 _loads = orjson.loads
+
+
+def _marker(conn: Connection) -> str:
+    """The driver's parameter marker: sqlite3's `?`, psycopg's `%s`."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def _fetch(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    """Every row of one statement on the driver's cursor, inside `conn`'s transaction."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 @dataclass(frozen=True)
@@ -326,27 +340,51 @@ class EventLog:
             digest,
         )
 
+    def _decoded(
+        self,
+        rows: list[Any],
+        metas: dict[str, Any],
+        times: dict[str, datetime],
+        keyring: Keyring,
+    ) -> Iterator[StoredEvent]:
+        """Raw rows (`_COLUMNS`) as events, the keys of their sealed fields fetched at once."""
+        payloads = [_loads(row[5]) for row in rows]
+        sealed = [
+            str(p[PERSONAL_FIELDS[row[3]][0]])
+            for row, p in zip(rows, payloads, strict=True)
+            if SEALED in p
+        ]
+        if sealed:
+            keyring.prefetch(sealed)
+        for row, payload in zip(rows, payloads, strict=True):
+            yield self._decode(row, payload, metas, times, keyring)
+
     def read_stream(self, conn: Connection, stream_id: str) -> list[StoredEvent]:
-        rows = conn.execute(
-            select(event_log)
-            .where(event_log.c.stream_id == stream_id)
-            .order_by(event_log.c.stream_version)
+        """A stream's events in order, read on the driver's cursor as `read_all` reads: most
+        commands read one, and Core's statement building cost several times the query."""
+        rows = _fetch(
+            conn,
+            f"SELECT {_COLUMNS} FROM event_log WHERE stream_id = {_marker(conn)} "
+            "ORDER BY stream_version",
+            (stream_id,),
         )
-        keyring = Keyring(self.sealer, conn)
-        return [self._event(r, keyring) for r in rows]
+        return list(self._decoded(rows, {}, {}, Keyring(self.sealer, conn)))
 
     def stream_version(self, conn: Connection, stream_id: str) -> int:
-        row = conn.execute(
-            text("SELECT MAX(stream_version) FROM event_log WHERE stream_id = :s"),
-            {"s": stream_id},
-        ).scalar()
-        return int(row or 0)
+        """The stream's last version (0 for a new stream), on the driver's cursor: every
+        command asks it of the streams its events go to."""
+        rows = _fetch(
+            conn,
+            f"SELECT MAX(stream_version) FROM event_log WHERE stream_id = {_marker(conn)}",
+            (stream_id,),
+        )
+        return int(rows[0][0] or 0) if rows else 0
 
     def read_all(
         self, conn: Connection, after: int = 0, limit: int | None = None, batch: int = 5_000
     ) -> Iterator[StoredEvent]:
         """Events after a global position, in order, fetched in batches (for catch-up/replay)."""
-        marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        marker = _marker(conn)
         sql = (
             f"SELECT {_COLUMNS} FROM event_log WHERE position > {marker} "
             f"ORDER BY position LIMIT {marker}"
@@ -357,24 +395,10 @@ class EventLog:
         remaining = limit
         while remaining is None or remaining > 0:
             size = batch if remaining is None else min(batch, remaining)
-            cursor = conn.connection.cursor()
-            try:
-                cursor.execute(sql, (after, size))
-                rows = cursor.fetchall()
-            finally:
-                cursor.close()
+            rows = _fetch(conn, sql, (after, size))
             if not rows:
                 return
-            payloads = [_loads(row[5]) for row in rows]
-            sealed = [
-                str(p[PERSONAL_FIELDS[row[3]][0]])
-                for row, p in zip(rows, payloads, strict=True)
-                if SEALED in p
-            ]
-            if sealed:
-                keyring.prefetch(sealed)
-            for row, payload in zip(rows, payloads, strict=True):
-                yield self._decode(row, payload, metas, times, keyring)
+            yield from self._decoded(rows, metas, times, keyring)
             if len(metas) > 1000:
                 metas.clear()
                 times.clear()
