@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, func
+from sqlalchemy import BindParameter, Connection, Engine, bindparam, func
 from sqlmodel import and_, col, or_, select
 
 from upgradecamp.domain.waitlist import Seats, offered
@@ -23,51 +23,61 @@ WAITLISTED = "waitlisted"
 CONFIRMED = "confirmed"
 
 
+# Built once: an outcome handler asks for a session's seats on every call it records, and
+# building these statements cost more than running them. `without` is "" when no invitation
+# is left out (no invitation has an empty id).
+_SESSION: BindParameter[str] = bindparam("session_id")
+_WITHOUT: BindParameter[str] = bindparam("without")
+_CONFIRMED = (
+    select(func.count())
+    .select_from(InvitationRow)
+    .where(
+        InvitationRow.session_id == _SESSION,
+        InvitationRow.state == CONFIRMED,
+        col(InvitationRow.invitation_id) != _WITHOUT,
+    )
+)
+# Everyone at the door not holding a confirmed seat: walk-ins and unconfirmed invitees.
+_ARRIVED_OTHER = (
+    select(func.count())
+    .select_from(CheckInRow)
+    .outerjoin(InvitationRow, col(InvitationRow.invitation_id) == CheckInRow.invitation_id)
+    .where(
+        CheckInRow.session_id == _SESSION,
+        col(CheckInRow.annulled).is_(False),
+        or_(
+            col(InvitationRow.state).is_(None),
+            InvitationRow.state != CONFIRMED,
+            InvitationRow.invitation_id == _WITHOUT,
+        ),
+    )
+)
+_WAITING = (
+    select(InvitationRow.invitation_id)
+    .outerjoin(
+        CheckInRow,
+        and_(
+            CheckInRow.invitation_id == InvitationRow.invitation_id,
+            col(CheckInRow.annulled).is_(False),
+        ),
+    )
+    .where(
+        InvitationRow.session_id == _SESSION,
+        InvitationRow.state == WAITLISTED,
+        col(CheckInRow.checkin_id).is_(None),
+    )
+    .order_by(col(InvitationRow.waitlisted_at), col(InvitationRow.invitation_id))
+)
+
+
 def seats(conn: Connection, session_id: str, capacity: int, without: str | None = None) -> Seats:
     """The session's seats; `without` leaves one invitation out (the one being decided)."""
-    other = col(InvitationRow.invitation_id) != (without or "")
-    confirmed = conn.execute(
-        select(func.count())
-        .select_from(InvitationRow)
-        .where(InvitationRow.session_id == session_id, InvitationRow.state == CONFIRMED, other)
-    ).scalar_one()
-    # Everyone at the door not holding a confirmed seat: walk-ins and unconfirmed invitees.
-    arrived_other = conn.execute(
-        select(func.count())
-        .select_from(CheckInRow)
-        .outerjoin(InvitationRow, col(InvitationRow.invitation_id) == CheckInRow.invitation_id)
-        .where(
-            CheckInRow.session_id == session_id,
-            col(CheckInRow.annulled).is_(False),
-            or_(
-                col(InvitationRow.state).is_(None),
-                InvitationRow.state != CONFIRMED,
-                InvitationRow.invitation_id == (without or ""),
-            ),
-        )
-    ).scalar_one()
-    waiting = (
-        conn.execute(
-            select(InvitationRow.invitation_id)
-            .outerjoin(
-                CheckInRow,
-                and_(
-                    CheckInRow.invitation_id == InvitationRow.invitation_id,
-                    col(CheckInRow.annulled).is_(False),
-                ),
-            )
-            .where(
-                InvitationRow.session_id == session_id,
-                InvitationRow.state == WAITLISTED,
-                col(CheckInRow.checkin_id).is_(None),
-            )
-            .order_by(col(InvitationRow.waitlisted_at), col(InvitationRow.invitation_id))
-        )
-        .scalars()
-        .all()
-    )
+    params = {"session_id": session_id, "without": without or ""}
     return Seats(
-        capacity=capacity, confirmed=confirmed, arrived_other=arrived_other, waiting=tuple(waiting)
+        capacity=capacity,
+        confirmed=conn.execute(_CONFIRMED, params).scalar_one(),
+        arrived_other=conn.execute(_ARRIVED_OTHER, params).scalar_one(),
+        waiting=tuple(conn.execute(_WAITING, params).scalars().all()),
     )
 
 
