@@ -176,3 +176,22 @@ def test_points_redeem_unredeem_and_the_catalogue(db):
         app, ["points", "unredeem", "C000001-R01", "--reason", "wrong pen", *common]
     )
     assert back.exit_code == 0 and "100 points back to C000001 (now 123)" in back.stdout
+    said = runner.invoke(
+        app, ["--lang", "zh_CN", "points", "redeem", "C000001", "--reward", "pen", *common]
+    )
+    assert said.exit_code == 0, said.output
+    expected = "C000001-R02：1 × 签字笔，用去 50 积分；C000001 现有 73 积分，库存余 2"
+    assert said.stdout.strip() == expected
+    english = runner.invoke(
+        app, ["--lang", "en", "points", "unredeem", "C000001-R02", "--reason", "x", *common]
+    )
+    assert english.stdout.strip() == "C000001-R02 reversed: 50 points back to C000001 (now 123)"
+    chinese = runner.invoke(
+        app, ["--lang", "zh_CN", "points", "redeem", "C000001", "--reward", "pen", *common]
+    )
+    assert "C000001-R03：" in chinese.stdout
+    back_zh = runner.invoke(
+        app,
+        ["--lang", "zh_CN", "points", "unredeem", "C000001-R03", "--reason", "x", *common],
+    )
+    assert back_zh.stdout.strip() == "C000001-R03 已冲回：50 积分退回 C000001（现有 123 积分）"

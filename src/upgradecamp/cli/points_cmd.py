@@ -195,11 +195,7 @@ def redeem(
     if json_out:
         emit_json(result)
     else:
-        say(
-            f"{result['redemption_id']}: {result['quantity']} × {result['reward_name']} for "
-            f"{result['points']} points; {client_id} now holds {result['balance']}, "
-            f"{result['left']} left"
-        )
+        say(text("cli_say.points_redeemed", **{**result, "reward": result["reward_name"]}))
 
 
 @app.command("unredeem")
@@ -221,7 +217,4 @@ def unredeem(
     if json_out:
         emit_json(result)
     else:
-        say(
-            f"{redemption_id} reversed: {result['points']} points back to "
-            f"{result['client_id']} (now {result['balance']})"
-        )
+        say(text("cli_say.points_unredeemed", **result))
