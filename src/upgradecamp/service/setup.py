@@ -80,12 +80,15 @@ def rebuild_read_model(services: Services) -> ReplayReport:
 
 def bring_read_model_up_to_date(services: Services) -> list[str]:
     """A database written by an older version lacks newer read tables (or columns): recreate
-    those and replay the log, so every screen reads what the log says. Returns the tables
-    recreated (none on an up-to-date database, which costs one schema inspection)."""
+    those and replay the log, so every screen reads what the log says; a newer index is only
+    created. Returns the tables recreated (none on an up-to-date database, which costs two
+    queries of the schema)."""
     from upgradecamp.projections.rebuild import rebuild
-    from upgradecamp.store.schema import recreate_read_tables, stale_read_tables
+    from upgradecamp.store.schema import create_indexes, recreate_read_tables, stale_read_tables
 
-    stale = stale_read_tables(services.engine)
+    stale, missing = stale_read_tables(services.engine)
+    if missing:
+        create_indexes(services.engine, missing)
     if stale:
         recreate_read_tables(services.engine, stale)
         rebuild(services.engine, services.log)

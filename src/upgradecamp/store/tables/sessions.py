@@ -41,7 +41,8 @@ class CheckInRow(SQLModel, table=True):
     checkin_id: str = Field(primary_key=True)
     session_id: str = Field(index=True)
     client_id: str = Field(index=True)
-    invitation_id: str | None = None
+    # Indexed: a session's waiting list joins its invitations to their check-ins.
+    invitation_id: str | None = Field(default=None, index=True)
     walk_in: bool
     method: str
     at: datetime = Field(sa_type=UTCDateTime)
