@@ -87,3 +87,18 @@ def test_the_log_keeps_its_iso_text_and_reads_back_aware_utc(engine):
     assert raw == "2026-11-19T23:30:00.000000+00:00"  # the text the hash covers
     assert stored.recorded_at == read.recorded_at == replayed.recorded_at == AT
     assert read.recorded_at.tzinfo is not None
+
+
+def test_instants_read_once_per_distinct_value_stay_right_past_the_memo(engine, monkeypatch):
+    from upgradecamp.store import types
+
+    monkeypatch.setattr(types, "_MEMO_SIZE", 3)  # the memo empties itself every 3 values
+    create_schema(engine)
+    instants = [AT + timedelta(minutes=n % 5) for n in range(12)]
+    with write_transaction(engine) as conn:
+        for n, at in enumerate(instants):
+            _check_in(conn, f"K{n:02d}", at)
+    with read_transaction(engine) as conn:
+        read = conn.execute(select(CheckInRow.at).order_by(CheckInRow.checkin_id)).scalars().all()
+    assert read == instants
+    assert all(at.tzinfo is UTC for at in read)

@@ -45,6 +45,32 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        """The conversion above (after the driver's: SQLite's parses text), once per distinct
+        value: instants repeat a great deal (every client of one import shares its
+        `registered_at`), and the maintenance run reads each client's. A value is immutable,
+        so one object serves every row; the memo is emptied when it grows large."""
+        convert = super().result_processor(dialect, coltype)
+        if convert is None:  # pragma: no cover - a TypeDecorator with process_result_value
+            return None
+        memo: dict[Any, Any] = {}
+
+        def process(value: Any) -> Any:
+            try:
+                return memo[value]
+            except KeyError:
+                if len(memo) >= _MEMO_SIZE:
+                    memo.clear()
+                out = memo[value] = convert(value)
+                return out
+            except TypeError:  # pragma: no cover - an unhashable driver value
+                return convert(value)
+
+        return process
+
+
+_MEMO_SIZE = 4096
+
 
 class UTCText(TypeDecorator[datetime]):
     """An instant as ISO text with its offset (the event log's `recorded_at`), aware UTC out."""
