@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from upgradecamp.domain.staff import Actor
     from upgradecamp.service.bus import Services
 
+COUNT_COLUMNS = ("rm", "name", "clients", "potential", "aum")
 BOOK_COLUMNS = ("client", "name", "mobile", "tier", "aum", "risk", "last", "next", "sessions")
 
 
@@ -151,9 +152,7 @@ class BooksScreen(Screen[None]):
             yield Checkbox(t("books.unassigned"), value=True, id="books-unassigned")
             yield Input(placeholder=t("books.rm"), id="books-rm")
         table: DataTable[str] = DataTable(id="books-table", cursor_type="row")
-        table.add_columns(
-            *(t(f"books.count_{c}") for c in ("rm", "name", "clients", "potential", "aum"))
-        )
+        table.add_columns(*(t(f"books.count_{c}") for c in COUNT_COLUMNS))
         yield table
         yield Static("", id="books-result", markup=False)
         yield KeysLine(t("books.keys"), t("books.keys_short"), classes="keys")
@@ -194,16 +193,20 @@ class BooksScreen(Screen[None]):
 
     def _counted(self, counts: list[Any], problem: str) -> None:
         table = self.query_one("#books-table", DataTable)
-        table.clear()
-        for c in counts:
-            table.add_row(
-                c.rm or t("books.nobody"),
-                fit(c.rm_name, 8),
-                str(c.clients),
-                str(c.potential),
-                whole_yuan(c.aum),
-                key=c.rm or "-",
+        rows = [
+            (
+                c.rm or "-",
+                [
+                    c.rm or t("books.nobody"),
+                    fit(c.rm_name, 8),
+                    str(c.clients),
+                    str(c.potential),
+                    whole_yuan(c.aum),
+                ],
             )
+            for c in counts
+        ]
+        fill_table(table, [t(f"books.count_{c}") for c in COUNT_COLUMNS], rows)
         self.loaded += 1
         if problem:
             self.query_one("#books-result", Static).update(problem)

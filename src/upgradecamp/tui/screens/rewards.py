@@ -21,11 +21,14 @@ from upgradecamp.i18n import localized
 from upgradecamp.tui.i18n import t
 from upgradecamp.tui.widgets import fit
 from upgradecamp.tui.widgets.status_bar import StatusBar
+from upgradecamp.tui.widgets.tables import fill_table
 from upgradecamp.tui.workers import Failure, run_in_thread
 
 if TYPE_CHECKING:
     from upgradecamp.domain.staff import Actor
     from upgradecamp.service.bus import Services
+
+COLUMNS = ("name", "kind", "cost", "left")
 
 
 class RewardsScreen(Screen[None]):
@@ -52,7 +55,7 @@ class RewardsScreen(Screen[None]):
             )
         yield Static("", id="rewards-account", markup=False)
         table: DataTable[str] = DataTable(id="rewards-table", cursor_type="row")
-        table.add_columns(*(t(f"rewards.col_{c}") for c in ("name", "kind", "cost", "left")))
+        table.add_columns(*(t(f"rewards.col_{c}") for c in COLUMNS))
         yield table
         yield Static("", id="rewards-result", markup=False)
         yield Static(t("rewards.keys"), classes="keys", markup=False)
@@ -100,17 +103,20 @@ class RewardsScreen(Screen[None]):
     def _loaded(self, catalogue: list[Any], account: dict[str, Any] | None, problem: str) -> None:
         table = self.query_one("#rewards-table", DataTable)
         row = table.cursor_row
-        table.clear()
-        self.codes = []
-        for r in catalogue:
-            table.add_row(
-                fit(localized(r.name, r.name_en), 20),
-                t(f"rewards.kind_{r.kind}"),
-                f"{r.cost:,}",
-                f"{r.left}/{r.stock}",
-                key=r.code,
+        self.codes = [r.code for r in catalogue]
+        rows = [
+            (
+                r.code,
+                [
+                    fit(localized(r.name, r.name_en), 20),
+                    t(f"rewards.kind_{r.kind}"),
+                    f"{r.cost:,}",
+                    f"{r.left}/{r.stock}",
+                ],
             )
-            self.codes.append(r.code)
+            for r in catalogue
+        ]
+        fill_table(table, [t(f"rewards.col_{c}") for c in COLUMNS], rows)
         if self.codes:
             table.move_cursor(row=min(row, len(self.codes) - 1))
         self.query_one("#rewards-account", Static).update(problem or self.account_text(account))

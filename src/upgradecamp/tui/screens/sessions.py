@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -39,7 +40,7 @@ from upgradecamp.tui.stylesheets import stylesheet
 from upgradecamp.tui.widgets import fit
 from upgradecamp.tui.widgets.message_line import MessageLine
 from upgradecamp.tui.widgets.status_bar import StatusBar
-from upgradecamp.tui.widgets.tables import table_key
+from upgradecamp.tui.widgets.tables import fill_table, table_key
 from upgradecamp.tui.workers import Failure, clock_of, in_place, run_in_thread
 
 if TYPE_CHECKING:
@@ -147,16 +148,17 @@ class SessionsScreen(LiveScreen):
         headers = {column: t(f"planning.col_{column}") for column in COLUMNS}
         width = theme_width(headers, cells, self.size.width)
         keep = self.current_id
-        table.clear()
+        shown = []
         for row, cell in zip(rows, cells, strict=True):
             cell["theme"] = fit(cell["theme"], width).rstrip()
-            table.add_row(
-                *(
-                    cell[c].rjust(cell_len(headers[c])) if c in RIGHT_ALIGNED else cell[c]
-                    for c in COLUMNS
-                ),
-                key=row["session_id"],
-            )
+            texts = [
+                Text(cell[c].rjust(cell_len(headers[c])) if c in RIGHT_ALIGNED else cell[c])
+                for c in COLUMNS
+            ]
+            shown.append((row["session_id"], texts))
+        # Measured widths: left to the table, a refill with a longer theme kept the column at
+        # its old width and cut the new theme (seen under load).
+        fill_table(table, [headers[c] for c in COLUMNS], shown, keys=list(COLUMNS))
         if keep in self.sessions:
             table.move_cursor(row=table.get_row_index(keep), animate=False)
         self.current_id = self._cursor_id()

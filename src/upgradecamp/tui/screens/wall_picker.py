@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +18,7 @@ from upgradecamp.tui.messages import LogAdvanced
 from upgradecamp.tui.screens.wall import WallScreen
 from upgradecamp.tui.stylesheets import stylesheet
 from upgradecamp.tui.widgets.status_bar import StatusBar
-from upgradecamp.tui.widgets.tables import table_key
+from upgradecamp.tui.widgets.tables import fill_table, table_key
 from upgradecamp.tui.workers import run_in_thread
 
 if TYPE_CHECKING:
@@ -73,17 +74,22 @@ class WallPickerScreen(Screen[None]):
     def _show_today(self, rows: list[SessionView], problem: str | None = None) -> None:
         table = self.query_one("#wall-table", DataTable)
         keep = table_key(table)
-        table.clear()
-        for row in rows:
-            status = row["status"]
-            table.add_row(
-                f"{row['time']}–{row['end_time']}",
-                row["branch_name"],
-                row["venue"],
-                theme_of(row),
-                t(f"session_status.{status}"),
-                key=row["session_id"],
+        shown = [
+            (
+                row["session_id"],
+                [
+                    Text(f"{row['time']}–{row['end_time']}"),
+                    Text(row["branch_name"]),
+                    Text(row["venue"]),
+                    Text(theme_of(row)),
+                    Text(t(f"session_status.{row['status']}")),
+                ],
             )
+            for row in rows
+        ]
+        fill_table(
+            table, [t(f"wall.col_{column}") for column in COLUMNS], shown, keys=list(COLUMNS)
+        )
         if keep is not None and keep in {r["session_id"] for r in rows}:
             table.move_cursor(row=table.get_row_index(keep), animate=False)
         text = problem or ("" if rows else t("wall.picker_empty"))

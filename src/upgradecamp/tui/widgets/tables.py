@@ -13,12 +13,14 @@ from textual.widgets import DataTable
 def fill_table(
     table: DataTable[Any],
     headers: list[str],
-    rows: list[tuple[str, list[Text]]],
+    rows: Sequence[tuple[str, Sequence[Text | str]]],
     *,
     drop_to_fit: Sequence[int] = (),
     keys: Sequence[str] | None = None,
 ) -> list[int]:
     """Refill a table, each column as wide as its widest cell (in cells: CJK counts 2).
+
+    A cell is a Text, or a str the table reads as markup (measured as its plain text).
 
     The widths are set here rather than left to the table's own measuring, which happens on
     an idle moment and was seen to leave a column at its old width after a refill. When the
@@ -30,7 +32,8 @@ def fill_table(
     widths = [cell_len(h) for h in headers]
     for _key, cells in rows:
         for i, cell in enumerate(cells):
-            widths[i] = max(widths[i], cell.cell_len)
+            wide = cell.cell_len if isinstance(cell, Text) else Text.from_markup(cell).cell_len
+            widths[i] = max(widths[i], wide)
     shown = list(range(len(headers)))
     room = table.scrollable_content_region.width
     if room > 0:
