@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
-from upgradecamp.tui.widgets.tables import fill_table
+from upgradecamp.tui.widgets.tables import cursor_place, fill_table
 
 
 class _TableApp(App[None]):
@@ -38,3 +38,16 @@ async def test_a_str_cell_is_measured_as_the_text_it_shows():
         table = app.query_one(DataTable)
         fill_table(table, ["x"], [("a", ["[b]bold[/b]"])])
         assert _widths(table) == [4]
+
+
+async def test_a_refill_keeps_the_cursor_where_the_table_has_it_not_where_the_screen_last_heard():
+    app = _TableApp()
+    async with app.run_test(size=(100, 20)):
+        table = app.query_one(DataTable)
+        rows = [(key, [key]) for key in ("a", "b", "c")]
+        fill_table(table, ["x"], rows)
+        assert cursor_place(table, "a", 0) == ("a", 0)
+        table.move_cursor(row=2, animate=False)  # a key press the screen has not handled yet
+        assert cursor_place(table, "a", 0) == ("c", 2)
+        table.clear()
+        assert cursor_place(table, "b", 1) == ("b", 1)  # an empty table: the screen's

@@ -45,7 +45,7 @@ from upgradecamp.tui.screens.approval_list import (
 from upgradecamp.tui.stylesheets import stylesheet
 from upgradecamp.tui.widgets.message_line import MessageLine
 from upgradecamp.tui.widgets.status_bar import StatusBar
-from upgradecamp.tui.widgets.tables import fill_table, table_key
+from upgradecamp.tui.widgets.tables import cursor_place, fill_table, table_key
 from upgradecamp.tui.workers import Failure, clock_of, in_place, run_in_thread
 
 if TYPE_CHECKING:
@@ -218,7 +218,7 @@ class ApprovalDeskScreen(DeskDecisions):
         table = self.query_one("#desk-table", DataTable)
         rows = self.rows()
         ids = [row.form_id for row in rows]
-        keep, index = self.current_id, self.current_index
+        keep, index = cursor_place(table, self.current_id, self.current_index)
         now = self.now()
         columns = list_columns(self.view, self.scope)
         # When the list pane is narrow the marketer, then the branch, give way to the tier

@@ -57,7 +57,7 @@ from upgradecamp.tui.stylesheets import stylesheet
 from upgradecamp.tui.widgets.keys_line import KeysLine
 from upgradecamp.tui.widgets.message_line import MessageLine
 from upgradecamp.tui.widgets.status_bar import StatusBar
-from upgradecamp.tui.widgets.tables import fill_table, table_key
+from upgradecamp.tui.widgets.tables import cursor_place, fill_table, table_key
 from upgradecamp.tui.workers import Failure, clock_of, in_place, run_in_thread
 
 if TYPE_CHECKING:
@@ -191,7 +191,7 @@ class FollowUpsScreen(LiveScreen):
         today = self._today()
         self.shown = [r for r in self.rows if self.assignee is None or r.assignee == self.assignee]
         ids = [r.followup_id for r in self.shown]
-        keep, index = self.current_id, self.current_index
+        keep, index = cursor_place(table, self.current_id, self.current_index)
         if self.target_id in ids:
             keep, self.target_id = self.target_id, None
         shown = columns(self.mine)

@@ -40,7 +40,7 @@ from upgradecamp.tui.stylesheets import stylesheet
 from upgradecamp.tui.widgets import fit
 from upgradecamp.tui.widgets.message_line import MessageLine
 from upgradecamp.tui.widgets.status_bar import StatusBar
-from upgradecamp.tui.widgets.tables import fill_table, table_key
+from upgradecamp.tui.widgets.tables import cursor_place, fill_table, table_key
 from upgradecamp.tui.workers import Failure, clock_of, in_place, run_in_thread
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ class SessionsScreen(LiveScreen):
         cells = [session_cells(row, today) for row in rows]
         headers = {column: t(f"planning.col_{column}") for column in COLUMNS}
         width = theme_width(headers, cells, self.size.width)
-        keep = self.current_id
+        keep = cursor_place(table, self.current_id, 0)[0]
         shown = []
         for row, cell in zip(rows, cells, strict=True):
             cell["theme"] = fit(cell["theme"], width).rstrip()

@@ -50,6 +50,18 @@ def fill_table(
     return shown
 
 
+def cursor_place(
+    table: DataTable[Any], current_id: str | None, current_index: int
+) -> tuple[str | None, int]:
+    """Where a refill puts the cursor back: the row under the table's cursor now, else the one
+    the screen remembers. The table's own cursor counts first: a key the person pressed has
+    moved it before the screen hears of it, and a refill in between must not undo the move."""
+    on_table = table_key(table)
+    if on_table is None:
+        return current_id, current_index
+    return on_table, table.cursor_row
+
+
 def table_key(table: DataTable[Any]) -> str | None:
     """The key of the row under the table's cursor."""
     if table.row_count == 0:
